@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Workspace harness for the pcpu_lookup_cache patch series.
+# Everything is generated under build/; nothing here builds in the repo.
+# See README.md and 'make help'.
+
+SHELL := /bin/bash
+H := tools/harness
+
+# Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
+export KUNIT_FILTER
+
+.PHONY: help tree kunit kunit-smp kunit-kcsan lint series bisect-check check bench deps clean distclean
+
+help:
+	@echo 'Targets (all output under build/):'
+	@echo '  make check         everything below except bench; last line: "N passed, N failed[, N skipped]"'
+	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
+	@echo '  make tree          build/linux = Debian linux-source-6.12 + patches/series (git repo, tag base)'
+	@echo '  make kunit         KUnit on UML                      (tools/harness/um.kunitconfig)'
+	@echo '  make kunit-smp     KUnit on x86_64 QEMU -smp 4, KASAN+lockdep (tools/harness/smp.kunitconfig)'
+	@echo '  make kunit-kcsan   KUnit on x86_64 QEMU -smp 4, KCSAN (tools/harness/kcsan.kunitconfig)'
+	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
+	@echo '  make series        export the series with cover letter to build/series/'
+	@echo '  make bisect-check  build + UML KUnit at every commit of the series'
+	@echo '  make deps          install all host tools (Debian/Ubuntu)'
+	@echo '  make clean         remove build outputs but keep build/linux; distclean: remove build/'
+	@echo 'Variables: KUNIT_FILTER=glob  e.g. make kunit KUNIT_FILTER='"'"'pcpu_lookup_cache*'"'"
+
+deps:
+	@bash $(H)/deps.sh all
+
+tree:
+	@bash $(H)/mktree.sh
+
+kunit kunit-smp kunit-kcsan: tree
+	@bash $(H)/kunit.sh $@
+
+lint: tree
+	@bash $(H)/lint.sh
+
+series: tree
+	@bash $(H)/series.sh
+
+bisect-check: tree
+	@bash $(H)/bisect-check.sh
+
+check:
+	@MAKE='$(MAKE)' bash $(H)/check.sh
+
+bench:
+	@if [ -f $(H)/bench.sh ]; then bash $(H)/bench.sh; else \
+		echo 'error: no benchmark yet: tools/harness/bench.sh does not exist' >&2; exit 1; fi
+
+clean:
+	rm -rf build/kunit-* build/lint-base build/bisect-src build/logs build/results build/series
+	-git -C build/linux worktree prune 2>/dev/null
+
+distclean:
+	rm -rf build

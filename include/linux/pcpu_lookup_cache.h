@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _LINUX_PCPU_LOOKUP_CACHE_H
+#define _LINUX_PCPU_LOOKUP_CACHE_H
+
+/*
+ * pcpu_lookup_cache: a per-CPU, set-associative cache of key -> pointer
+ * results, put in front of a slower shared lookup structure (an RCU hash
+ * table, a tree) on a hot path such as a breakpoint handler.
+ *
+ * Each CPU owns nr_sets sets of nr_ways (key, value) entries. A key maps to
+ * one set by hash_long(); a hit reads that set only. With nr_ways <= 4 a set
+ * is padded to a power of two of at most 64 bytes and the table is
+ * cache-line aligned, so a hit reads one line of the table (plus the
+ * CPU-private header that every lookup on this CPU touches and that stays
+ * in the CPU's own cache).
+ *
+ * Replacement is per-set round-robin (FIFO by way): a fill takes the way
+ * already holding the key, else the first empty way, else the way named by
+ * the set's victim index, which then advances. Hits never write to the
+ * table, so its lines stay clean and the nested-writer protocol below stays
+ * a three-store sequence; LRU or CLOCK would need a store on every hit.
+ *
+ * Memory per possible CPU, in bytes:
+ *   nr_sets * stride * 16 (table, 64-bit) + nr_sets (victim indexes)
+ *   + sizeof(struct pcpu_lookup_cache_cpu) (80 bytes on 64-bit),
+ * where stride is nr_ways rounded up to a power of two for nr_ways <= 4 and
+ * nr_ways otherwise; pcpu_lookup_cache_cpu_bytes() computes it.
+ * The recommended geometry, PCPU_LOOKUP_CACHE_DEFAULT_SETS x
+ * PCPU_LOOKUP_CACHE_DEFAULT_WAYS (64 x 4), uses 4096 + 64 + 80 = 4240 bytes.
+ *
+ * Contract:
+ *
+ * 1. pcpu_lookup_cache_lookup() and pcpu_lookup_cache_fill() run with
+ *    preemption disabled, in any context including NMI. They take no lock
+ *    and never wait. The caller keeps preemption disabled from the lookup
+ *    to the fill, so both run on the same CPU.
+ *
+ * 2. Retry reads: a writer (fill, invalidation, flush) clears an entry's
+ *    key before it changes the value and stores the key last. A lookup reads
+ *    the key, then the value, then the key and the CPU's invalidation
+ *    generation again, and reports a miss if either changed. A fill or
+ *    invalidation that interrupts the lookup on the same CPU (IRQ, NMI,
+ *    int3) therefore never makes it return a value that was not stored
+ *    under the key, nor one that an invalidation which reached this CPU
+ *    during the lookup has dropped. Fills mask IRQs, and a fill that
+ *    interrupts another fill or an invalidation (NMI) is dropped, so
+ *    writers never interleave.
+ *
+ * 3. Fill race: the lookup returns a token, this CPU's invalidation
+ *    generation. Every invalidation and flush advances the generation on
+ *    each CPU before it clears entries; a fill whose token is stale is
+ *    dropped. Fills run with IRQs masked, so the invalidation IPI cannot
+ *    land between the check and the stores. A value found in the backing
+ *    structure before an invalidation reached this CPU is therefore never
+ *    cached after it, whether the caller runs with IRQs on or off.
+ *
+ * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
+ *    _flush()) sleeps; it holds the CPU hotplug lock and IPIs every online
+ *    CPU, waiting for all of them. It, init and destroy take
+ *    cpus_read_lock(): do not call them with it held, from a CPU hotplug
+ *    callback, or under a lock that is also taken inside cpus_read_lock(). A CPU that is offline keeps its stale
+ *    entries only until it is brought up again: a CPUHP_BP_PREPARE_DYN
+ *    callback flushes its cache on the control CPU before the new CPU runs
+ *    any code, so even early bring-up never sees an old value.
+ *
+ * 5. Ordering for users. To retire an object that may be cached:
+ *      a. remove it from the backing structure;
+ *      b. invalidate its key;
+ *      c. wait for a grace period that covers the lookups that may already
+ *         hold it (synchronize_rcu() covers preemption-disabled regions
+ *         where RCU is watching; lookups from where it is not, such as the
+ *         idle loop, need their own protection);
+ *      d. free it.
+ *    Invalidating after the grace period (b after c) is a use-after-free:
+ *    a caller that runs with IRQs enabled may find the object in the cache
+ *    after the grace period began and keep using it after the free.
+ *
+ * 6. Key 0 and NULL values are never cached: a lookup of key 0 misses and a
+ *    fill of key 0 or of a NULL value does nothing.
+ */
+
+#include <linux/cache.h>
+#include <linux/compiler.h>
+#include <linux/hash.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+#define PCPU_LOOKUP_CACHE_MAX_SETS	65536
+#define PCPU_LOOKUP_CACHE_MAX_WAYS	16
+#define PCPU_LOOKUP_CACHE_DEFAULT_SETS	64
+#define PCPU_LOOKUP_CACHE_DEFAULT_WAYS	4
+
+struct dentry;
+
+/**
+ * struct pcpu_lookup_cache_entry - one way of a set
+ * @key: the cached key; 0 when the way is empty
+ * @val: the value stored under @key
+ */
+struct pcpu_lookup_cache_entry {
+	unsigned long key;
+	void *val;
+};
+
+/**
+ * struct pcpu_lookup_cache_stats - event counters
+ * @hits: lookups that returned a cached value
+ * @misses: lookups that returned NULL for a nonzero key
+ * @fills: values stored by pcpu_lookup_cache_fill()
+ * @dropped: fills dropped for a stale token or a nested fill
+ * @evictions: fills that replaced a valid entry of another key
+ * @invalidations: entries cleared by invalidation or flush
+ *
+ * Counters are per CPU and updated without atomics; an NMI that
+ * interrupts an update may lose one count.
+ */
+struct pcpu_lookup_cache_stats {
+	u64 hits;
+	u64 misses;
+	u64 fills;
+	u64 dropped;
+	u64 evictions;
+	u64 invalidations;
+};
+
+/**
+ * struct pcpu_lookup_cache_cpu - the part of a cache owned by one CPU
+ * @entries: nr_sets sets of set_stride entries; cache-line aligned when
+ *	the table size is a power of two (always for nr_ways <= 4, 8 or 16)
+ * @victim: per-set index of the next way to evict
+ * @gen: invalidation generation, advanced by every invalidation and flush
+ * @fill_busy: set while a fill, invalidation or flush updates this table
+ * @stats: this CPU's counters
+ */
+struct pcpu_lookup_cache_cpu {
+	struct pcpu_lookup_cache_entry *entries;
+	u8 *victim;
+	unsigned long gen;
+	unsigned int fill_busy;
+	struct pcpu_lookup_cache_stats stats;
+};
+
+/**
+ * enum pcpu_lookup_cache_step - points where KUnit may interrupt
+ * @PCPU_LOOKUP_CACHE_STEP_TOKEN: lookup, after reading the token
+ * @PCPU_LOOKUP_CACHE_STEP_KEY: lookup, before reading a way's key
+ * @PCPU_LOOKUP_CACHE_STEP_VAL: lookup, key matched, before reading the value
+ * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before reading the key again
+ * @PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR: fill, after clearing the way's key
+ * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value
+ */
+enum pcpu_lookup_cache_step {
+	PCPU_LOOKUP_CACHE_STEP_TOKEN,
+	PCPU_LOOKUP_CACHE_STEP_KEY,
+	PCPU_LOOKUP_CACHE_STEP_VAL,
+	PCPU_LOOKUP_CACHE_STEP_RECHECK,
+	PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR,
+	PCPU_LOOKUP_CACHE_STEP_FILL_VAL,
+};
+
+/**
+ * struct pcpu_lookup_cache - a per-CPU lookup cache
+ * @pcpu: per-CPU part, NULL when the cache is not initialised
+ * @nr_sets: number of sets per CPU, a power of two
+ * @nr_ways: number of ways per set
+ * @set_stride: entries from one set to the next: nr_ways, rounded up to a
+ *	power of two when nr_ways <= 4 so that no set straddles a cache line
+ * @hash_bits: bits of hash_long() used to pick a set, at least 1
+ * @node: CPU hotplug instance
+ * @debugfs: statistics file, if any
+ * @test_hook: KUnit only: called at each &enum pcpu_lookup_cache_step
+ *
+ * Embed it in the user's structure; it needs no initialisation before
+ * pcpu_lookup_cache_init().
+ */
+struct pcpu_lookup_cache {
+	struct pcpu_lookup_cache_cpu __percpu *pcpu;
+	unsigned int nr_sets;
+	unsigned int nr_ways;
+	unsigned int set_stride;
+	unsigned int hash_bits;
+	struct hlist_node node;
+	struct dentry *debugfs;
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+	void (*test_hook)(struct pcpu_lookup_cache *cache,
+			  enum pcpu_lookup_cache_step step, unsigned int way);
+#endif
+};
+
+/* Lets KUnit run a nested writer or reader between two steps. */
+static __always_inline void
+__pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
+			 enum pcpu_lookup_cache_step step, unsigned int way)
+{
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+	if (unlikely(cache->test_hook))
+		cache->test_hook(cache, step, way);
+#endif
+}
+
+/* The index of @key's set. */
+static __always_inline unsigned int
+__pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
+			      unsigned long key)
+{
+	return hash_long(key, cache->hash_bits) & (cache->nr_sets - 1);
+}
+
+/* The first entry of set @set in @pc. */
+static __always_inline struct pcpu_lookup_cache_entry *
+__pcpu_lookup_cache_set(const struct pcpu_lookup_cache *cache,
+			struct pcpu_lookup_cache_cpu *pc, unsigned int set)
+{
+	return pc->entries + set * cache->set_stride;
+}
+
+/**
+ * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
+ * @cache: an initialised cache
+ * @key: the key; 0 always misses
+ * @token: returns the token to pass to pcpu_lookup_cache_fill()
+ *
+ * Call with preemption disabled, from any context including NMI. Takes no
+ * lock and never waits. On a miss, look @key up in the backing structure
+ * and pass what it returned, with @token, to pcpu_lookup_cache_fill()
+ * before preemption is enabled again.
+ *
+ * Return: the value last filled under @key on this CPU and not invalidated
+ * since, or NULL.
+ */
+static __always_inline void *
+pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
+			 unsigned long *token)
+{
+	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
+	struct pcpu_lookup_cache_entry *e;
+	unsigned int way;
+	void *val;
+
+	*token = READ_ONCE(pc->gen);
+	if (unlikely(!key))
+		return NULL;
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
+	e = __pcpu_lookup_cache_set(cache, pc,
+				    __pcpu_lookup_cache_set_index(cache, key));
+	for (way = 0; way < cache->nr_ways; way++, e++) {
+		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
+		if (READ_ONCE(e->key) != key)
+			continue;
+		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_VAL, way);
+		val = READ_ONCE(e->val);
+		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_RECHECK,
+					 way);
+		/*
+		 * A nested writer changed this way, so the value may be torn,
+		 * or an invalidation ran on this CPU since the token was read
+		 * and may have been followed by a refill of the same way: the
+		 * value may be one it invalidated. Report a miss.
+		 */
+		if (unlikely(READ_ONCE(e->key) != key ||
+			     READ_ONCE(pc->gen) != *token))
+			break;
+		WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
+		return val;
+	}
+	WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
+	return NULL;
+}
+
+int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
+			   unsigned int nr_sets, unsigned int nr_ways);
+void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache);
+void pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache, unsigned long key,
+			    void *val, unsigned long token);
+int pcpu_lookup_cache_invalidate(struct pcpu_lookup_cache *cache,
+				 unsigned long key);
+int pcpu_lookup_cache_invalidate_many(struct pcpu_lookup_cache *cache,
+				      const unsigned long *keys,
+				      unsigned int nr_keys);
+int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache);
+void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,
+				 unsigned int cpu,
+				 struct pcpu_lookup_cache_stats *stats);
+void pcpu_lookup_cache_stats_sum(const struct pcpu_lookup_cache *cache,
+				 struct pcpu_lookup_cache_stats *sum);
+size_t pcpu_lookup_cache_cpu_bytes(unsigned int nr_sets, unsigned int nr_ways);
+int pcpu_lookup_cache_debugfs_create(struct pcpu_lookup_cache *cache,
+				     const char *name, struct dentry *parent);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void pcpu_lookup_cache_invalidate_local(struct pcpu_lookup_cache *cache,
+					const unsigned long *keys,
+					unsigned int nr_keys);
+void pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache);
+void pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache,
+				 unsigned int cpu);
+void *pcpu_lookup_cache_alloc(size_t size, int node);
+void pcpu_lookup_cache_free(void *ptr);
+#endif
+
+#endif /* _LINUX_PCPU_LOOKUP_CACHE_H */

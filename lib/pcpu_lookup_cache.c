@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpu_lookup_cache: a per-CPU, set-associative lookup cache.
+ *
+ * The lookup is inline in <linux/pcpu_lookup_cache.h>. This file holds the
+ * fill, which masks IRQs, and everything that sleeps or reaches other
+ * CPUs: setup and teardown, invalidation by IPI, the CPU hotplug callback,
+ * statistics and debugfs. The header's opening comment is the contract.
+ */
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/irqflags.h>
+#include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pcpu_lookup_cache.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+/* The CPUHP_BP_PREPARE_DYN state shared by all caches, set up on first use. */
+static DEFINE_MUTEX(plc_hp_lock);
+static int plc_hp_state;
+
+/* The stride, in entries, between two sets of @nr_ways ways. */
+static unsigned int plc_stride(unsigned int nr_ways)
+{
+	return nr_ways <= 4 ? roundup_pow_of_two(nr_ways) : nr_ways;
+}
+
+static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
+{
+	return nr_sets && is_power_of_2(nr_sets) &&
+	       nr_sets <= PCPU_LOOKUP_CACHE_MAX_SETS &&
+	       nr_ways && nr_ways <= PCPU_LOOKUP_CACHE_MAX_WAYS;
+}
+
+/**
+ * pcpu_lookup_cache_cpu_bytes() - memory one CPU's part of a cache uses
+ * @nr_sets: number of sets
+ * @nr_ways: number of ways per set
+ *
+ * Return: the bytes allocated for each possible CPU by a cache of this
+ * geometry, or 0 if pcpu_lookup_cache_init() would reject the geometry.
+ */
+size_t pcpu_lookup_cache_cpu_bytes(unsigned int nr_sets, unsigned int nr_ways)
+{
+	if (!plc_geometry_valid(nr_sets, nr_ways))
+		return 0;
+	return (size_t)nr_sets * plc_stride(nr_ways) *
+	       sizeof(struct pcpu_lookup_cache_entry) +
+	       nr_sets + sizeof(struct pcpu_lookup_cache_cpu);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_cpu_bytes);
+
+/*
+ * Every allocation of a cache goes through these two, so that KUnit can
+ * make any one of them fail and check that nothing leaks.
+ */
+VISIBLE_IF_KUNIT void *pcpu_lookup_cache_alloc(size_t size, int node)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pcpu_lookup_cache_alloc, size, node);
+	return kvzalloc_node(size, GFP_KERNEL, node);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_alloc);
+
+VISIBLE_IF_KUNIT void pcpu_lookup_cache_free(void *ptr)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pcpu_lookup_cache_free, ptr);
+	kvfree(ptr);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_free);
+
+static void plc_free_pcpu(struct pcpu_lookup_cache_cpu __percpu *pcpu)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(pcpu, cpu);
+
+		pcpu_lookup_cache_free(pc->entries);
+		pcpu_lookup_cache_free(pc->victim);
+	}
+	free_percpu(pcpu);
+}
+
+/* Empty one way. Readers see the key go first, so never a stale value. */
+static void plc_clear(struct pcpu_lookup_cache_entry *e)
+{
+	WRITE_ONCE(e->key, 0);
+	barrier();
+	WRITE_ONCE(e->val, NULL);
+}
+
+/*
+ * Start and end an invalidation or flush of @pc. The generation advances
+ * first, so that a fill that read its token before can no longer store, and
+ * fill_busy makes a fill from an NMI that lands in between drop out, so
+ * that writers never interleave. The old fill_busy is kept: KUnit also
+ * runs invalidations nested in a fill.
+ */
+static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
+{
+	unsigned int busy = pc->fill_busy;
+
+	pc->fill_busy = 1;
+	WRITE_ONCE(pc->gen, pc->gen + 1);
+	barrier();
+	return busy;
+}
+
+static void plc_inval_end(struct pcpu_lookup_cache_cpu *pc, unsigned int busy,
+			  u64 cleared)
+{
+	WRITE_ONCE(pc->stats.invalidations, pc->stats.invalidations + cleared);
+	barrier();
+	pc->fill_busy = busy;
+}
+
+/* Empty every way of @pc. */
+static void plc_flush(struct pcpu_lookup_cache *cache,
+		      struct pcpu_lookup_cache_cpu *pc)
+{
+	unsigned int set, way, busy;
+	u64 n = 0;
+
+	busy = plc_inval_begin(pc);
+	for (set = 0; set < cache->nr_sets; set++) {
+		struct pcpu_lookup_cache_entry *e =
+			__pcpu_lookup_cache_set(cache, pc, set);
+
+		for (way = 0; way < cache->nr_ways; way++) {
+			if (READ_ONCE(e[way].key)) {
+				plc_clear(&e[way]);
+				n++;
+			}
+		}
+	}
+	plc_inval_end(pc, busy, n);
+}
+
+/**
+ * pcpu_lookup_cache_invalidate_local() - drop keys from this CPU's cache
+ * @cache: the cache
+ * @keys: the keys
+ * @nr_keys: number of @keys
+ *
+ * The body of the invalidation IPI; runs with IRQs disabled. Exported to
+ * KUnit only, which calls it from inside a lookup to emulate the IPI.
+ */
+VISIBLE_IF_KUNIT void
+pcpu_lookup_cache_invalidate_local(struct pcpu_lookup_cache *cache,
+				   const unsigned long *keys,
+				   unsigned int nr_keys)
+{
+	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
+	unsigned int i, way, busy;
+	u64 n = 0;
+
+	busy = plc_inval_begin(pc);
+	for (i = 0; i < nr_keys; i++) {
+		unsigned long key = keys[i];
+		struct pcpu_lookup_cache_entry *e;
+		unsigned int set;
+
+		if (!key)
+			continue;
+		set = __pcpu_lookup_cache_set_index(cache, key);
+		e = __pcpu_lookup_cache_set(cache, pc, set);
+		for (way = 0; way < cache->nr_ways; way++) {
+			if (READ_ONCE(e[way].key) == key) {
+				plc_clear(&e[way]);
+				n++;
+			}
+		}
+	}
+	plc_inval_end(pc, busy, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_invalidate_local);
+
+/**
+ * pcpu_lookup_cache_flush_local() - empty this CPU's cache
+ * @cache: the cache
+ *
+ * The body of the flush IPI; runs with IRQs disabled. Exported to KUnit
+ * only.
+ */
+VISIBLE_IF_KUNIT void
+pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache)
+{
+	plc_flush(cache, this_cpu_ptr(cache->pcpu));
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_local);
+
+/**
+ * pcpu_lookup_cache_flush_cpu() - empty the cache of an offline CPU
+ * @cache: the cache
+ * @cpu: a CPU that is not running, with CPU hotplug locked
+ *
+ * Called from the CPUHP_BP_PREPARE_DYN callback on the control CPU before
+ * @cpu starts. Exported to KUnit only.
+ */
+VISIBLE_IF_KUNIT void
+pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache, unsigned int cpu)
+{
+	plc_flush(cache, per_cpu_ptr(cache->pcpu, cpu));
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_cpu);
+
+static int plc_cpu_prepare(unsigned int cpu, struct hlist_node *node)
+{
+	struct pcpu_lookup_cache *cache =
+		hlist_entry(node, struct pcpu_lookup_cache, node);
+
+	pcpu_lookup_cache_flush_cpu(cache, cpu);
+	return 0;
+}
+
+static int plc_hp_setup(void)
+{
+	int ret = 0;
+
+	mutex_lock(&plc_hp_lock);
+	if (!plc_hp_state) {
+		ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN,
+					      "lib/pcpu_lookup_cache:prepare",
+					      plc_cpu_prepare, NULL);
+		if (ret > 0) {
+			plc_hp_state = ret;
+			ret = 0;
+		}
+	}
+	mutex_unlock(&plc_hp_lock);
+	return ret;
+}
+
+/**
+ * pcpu_lookup_cache_init() - set up a cache
+ * @cache: the cache; needs no initialisation beforehand
+ * @nr_sets: sets per CPU, a power of two, at most
+ *	%PCPU_LOOKUP_CACHE_MAX_SETS
+ * @nr_ways: ways per set, 1 to %PCPU_LOOKUP_CACHE_MAX_WAYS
+ *
+ * Allocates pcpu_lookup_cache_cpu_bytes() for every possible CPU, on the
+ * CPU's node, and registers the cache for CPU hotplug. Sleeps. After this
+ * call, even when it fails, pcpu_lookup_cache_destroy() is safe.
+ *
+ * Return: 0, -EINVAL for a bad geometry (nothing allocated), -ENOMEM, or
+ * the error of the CPU hotplug registration.
+ */
+int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
+			   unsigned int nr_sets, unsigned int nr_ways)
+{
+	struct pcpu_lookup_cache_cpu __percpu *pcpu;
+	size_t table;
+	int cpu, ret;
+
+	might_sleep();
+	memset(cache, 0, sizeof(*cache));
+	if (!plc_geometry_valid(nr_sets, nr_ways))
+		return -EINVAL;
+
+	ret = plc_hp_setup();
+	if (ret)
+		return ret;
+
+	cache->nr_sets = nr_sets;
+	cache->nr_ways = nr_ways;
+	cache->set_stride = plc_stride(nr_ways);
+	cache->hash_bits = max(ilog2(nr_sets), 1);
+	table = (size_t)nr_sets * cache->set_stride *
+		sizeof(struct pcpu_lookup_cache_entry);
+
+	pcpu = alloc_percpu(struct pcpu_lookup_cache_cpu);
+	if (!pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(pcpu, cpu);
+		int node = cpu_to_node(cpu);
+
+		pc->entries = pcpu_lookup_cache_alloc(table, node);
+		pc->victim = pcpu_lookup_cache_alloc(nr_sets, node);
+		if (!pc->entries || !pc->victim) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+	}
+
+	/* The hotplug callback may run as soon as the instance is added. */
+	cache->pcpu = pcpu;
+	ret = cpuhp_state_add_instance_nocalls(plc_hp_state, &cache->node);
+	if (ret) {
+		cache->pcpu = NULL;
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	plc_free_pcpu(pcpu);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_init);
+
+/**
+ * pcpu_lookup_cache_destroy() - free a cache
+ * @cache: a cache passed to pcpu_lookup_cache_init() before
+ *
+ * Frees everything, including the debugfs file. No lookup or fill may run
+ * any more: a user whose lookups run with preemption disabled stops them
+ * and waits for a grace period first. Safe after a failed init and when
+ * called twice. Sleeps.
+ */
+void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache)
+{
+	might_sleep();
+	debugfs_remove(cache->debugfs);
+	cache->debugfs = NULL;
+	if (!cache->pcpu)
+		return;
+	cpuhp_state_remove_instance_nocalls(plc_hp_state, &cache->node);
+	plc_free_pcpu(cache->pcpu);
+	cache->pcpu = NULL;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_destroy);
+
+/* Pick the way a fill of @key into set @set stores to. Inline: see fill. */
+static __always_inline unsigned int plc_pick_way(struct pcpu_lookup_cache *cache,
+				 struct pcpu_lookup_cache_cpu *pc,
+				 unsigned int set, unsigned long key)
+{
+	struct pcpu_lookup_cache_entry *e = __pcpu_lookup_cache_set(cache, pc, set);
+	unsigned int way, empty = cache->nr_ways;
+
+	for (way = 0; way < cache->nr_ways; way++) {
+		if (e[way].key == key)
+			return way;
+		if (!e[way].key && empty == cache->nr_ways)
+			empty = way;
+	}
+	if (empty < cache->nr_ways)
+		return empty;
+
+	way = pc->victim[set];
+	pc->victim[set] = way + 1 < cache->nr_ways ? way + 1 : 0;
+	WRITE_ONCE(pc->stats.evictions, pc->stats.evictions + 1);
+	return way;
+}
+
+/**
+ * pcpu_lookup_cache_fill() - cache a value found after a miss
+ * @cache: the cache
+ * @key: the key that missed; 0 is ignored
+ * @val: what the backing structure returned for @key; NULL is ignored
+ * @token: what pcpu_lookup_cache_lookup() returned in its @token
+ *
+ * Call on the CPU of the lookup, with preemption still disabled since it,
+ * from any context including NMI. The fill is dropped if an invalidation
+ * or flush reached this CPU after the lookup, so a value removed from the
+ * backing structure and invalidated is never cached again, or if it
+ * interrupted another fill on this CPU. IRQs are masked while the way is
+ * written; no lock is taken. notrace and NOKPROBE: kprobes calls it from
+ * its breakpoint handlers.
+ */
+void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
+				    unsigned long key, void *val,
+				    unsigned long token)
+{
+	struct pcpu_lookup_cache_cpu *pc;
+	struct pcpu_lookup_cache_entry *e;
+	unsigned long flags;
+	unsigned int set, way;
+
+	if (unlikely(!key || !val))
+		return;
+
+	/*
+	 * raw_: the irqflags tracer and lockdep's IRQ tracking are not safe
+	 * from the NMI and breakpoint contexts this runs in.
+	 */
+	raw_local_irq_save(flags);
+	pc = this_cpu_ptr(cache->pcpu);
+	if (unlikely(READ_ONCE(pc->gen) != token || pc->fill_busy)) {
+		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
+		goto out;
+	}
+	pc->fill_busy = 1;
+	barrier();
+
+	set = __pcpu_lookup_cache_set_index(cache, key);
+	way = plc_pick_way(cache, pc, set, key);
+	e = __pcpu_lookup_cache_set(cache, pc, set) + way;
+	WRITE_ONCE(e->key, 0);
+	barrier();
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR, way);
+	WRITE_ONCE(e->val, val);
+	barrier();
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_VAL, way);
+	WRITE_ONCE(e->key, key);
+	WRITE_ONCE(pc->stats.fills, pc->stats.fills + 1);
+
+	barrier();
+	pc->fill_busy = 0;
+out:
+	raw_local_irq_restore(flags);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_fill);
+NOKPROBE_SYMBOL(pcpu_lookup_cache_fill);
+
+struct plc_ipi_args {
+	struct pcpu_lookup_cache *cache;
+	const unsigned long *keys;	/* NULL: flush */
+	unsigned int nr_keys;
+};
+
+static void plc_ipi(void *info)
+{
+	struct plc_ipi_args *args = info;
+
+	if (args->keys)
+		pcpu_lookup_cache_invalidate_local(args->cache, args->keys,
+						   args->nr_keys);
+	else
+		pcpu_lookup_cache_flush_local(args->cache);
+}
+
+/*
+ * With CPU hotplug locked, every CPU is either online, and gets the IPI,
+ * or offline, and will be flushed by plc_cpu_prepare() before it runs.
+ */
+static void plc_ipi_all(struct plc_ipi_args *args)
+{
+	cpus_read_lock();
+	on_each_cpu(plc_ipi, args, 1);
+	cpus_read_unlock();
+}
+
+/**
+ * pcpu_lookup_cache_invalidate() - drop a key from every CPU's cache
+ * @cache: the cache
+ * @key: the key; 0 is never cached
+ *
+ * Sends one IPI to every online CPU and waits for all of them; an offline
+ * CPU is flushed before it comes back. On return no CPU can return or fill
+ * a value for @key that it found before the call, but a lookup that
+ * returned it earlier may still be using it: wait for a grace period
+ * before freeing it. Call from sleepable context, not from a lookup's
+ * critical section, not with cpus_read_lock() held and not from a CPU
+ * hotplug callback.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_invalidate(struct pcpu_lookup_cache *cache,
+				 unsigned long key)
+{
+	return pcpu_lookup_cache_invalidate_many(cache, &key, !!key);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate);
+
+/**
+ * pcpu_lookup_cache_invalidate_many() - drop keys in one round of IPIs
+ * @cache: the cache
+ * @keys: the keys; zeros are skipped
+ * @nr_keys: number of @keys; 0 does nothing
+ *
+ * Like pcpu_lookup_cache_invalidate() for each key, with a single IPI per
+ * online CPU for the whole array.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised or @keys is NULL
+ * with a nonzero @nr_keys.
+ */
+int pcpu_lookup_cache_invalidate_many(struct pcpu_lookup_cache *cache,
+				      const unsigned long *keys,
+				      unsigned int nr_keys)
+{
+	struct plc_ipi_args args = {
+		.cache = cache, .keys = keys, .nr_keys = nr_keys,
+	};
+
+	might_sleep();
+	if (!cache->pcpu || (!keys && nr_keys))
+		return -EINVAL;
+	if (nr_keys)
+		plc_ipi_all(&args);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_many);
+
+/**
+ * pcpu_lookup_cache_flush() - empty every CPU's cache
+ * @cache: the cache
+ *
+ * Like pcpu_lookup_cache_invalidate() for every key.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache)
+{
+	struct plc_ipi_args args = { .cache = cache };
+
+	might_sleep();
+	if (!cache->pcpu)
+		return -EINVAL;
+	plc_ipi_all(&args);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush);
+
+/**
+ * pcpu_lookup_cache_stats_cpu() - read one CPU's counters
+ * @cache: the cache
+ * @cpu: a possible CPU
+ * @stats: filled with the counters; zeroed if @cache is not initialised
+ */
+void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,
+				 unsigned int cpu,
+				 struct pcpu_lookup_cache_stats *stats)
+{
+	const struct pcpu_lookup_cache_stats *s;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!cache->pcpu)
+		return;
+	s = &per_cpu_ptr(cache->pcpu, cpu)->stats;
+	stats->hits = READ_ONCE(s->hits);
+	stats->misses = READ_ONCE(s->misses);
+	stats->fills = READ_ONCE(s->fills);
+	stats->dropped = READ_ONCE(s->dropped);
+	stats->evictions = READ_ONCE(s->evictions);
+	stats->invalidations = READ_ONCE(s->invalidations);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_cpu);
+
+/**
+ * pcpu_lookup_cache_stats_sum() - sum the counters of all CPUs
+ * @cache: the cache
+ * @sum: filled with the sums over possible CPUs
+ */
+void pcpu_lookup_cache_stats_sum(const struct pcpu_lookup_cache *cache,
+				 struct pcpu_lookup_cache_stats *sum)
+{
+	struct pcpu_lookup_cache_stats s;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		pcpu_lookup_cache_stats_cpu(cache, cpu, &s);
+		sum->hits += s.hits;
+		sum->misses += s.misses;
+		sum->fills += s.fills;
+		sum->dropped += s.dropped;
+		sum->evictions += s.evictions;
+		sum->invalidations += s.invalidations;
+	}
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_sum);
+
+static void plc_seq_stats(struct seq_file *m, const char *name,
+			  const struct pcpu_lookup_cache_stats *s)
+{
+	seq_printf(m, "%-6s %12llu %12llu %12llu %12llu %12llu %12llu\n", name,
+		   s->hits, s->misses, s->fills, s->dropped, s->evictions,
+		   s->invalidations);
+}
+
+static int plc_stats_show(struct seq_file *m, void *v)
+{
+	struct pcpu_lookup_cache *cache = m->private;
+	struct pcpu_lookup_cache_stats s;
+	char name[16];
+	int cpu;
+
+	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu\n", cache->nr_sets,
+		   cache->nr_ways,
+		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways));
+	seq_printf(m, "%-6s %12s %12s %12s %12s %12s %12s\n", "cpu", "hits",
+		   "misses", "fills", "dropped", "evictions", "invalidations");
+	for_each_possible_cpu(cpu) {
+		pcpu_lookup_cache_stats_cpu(cache, cpu, &s);
+		snprintf(name, sizeof(name), "%d", cpu);
+		plc_seq_stats(m, name, &s);
+	}
+	pcpu_lookup_cache_stats_sum(cache, &s);
+	plc_seq_stats(m, "total", &s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(plc_stats);
+
+/**
+ * pcpu_lookup_cache_debugfs_create() - expose the statistics in debugfs
+ * @cache: an initialised cache
+ * @name: the file's name
+ * @parent: the directory, or NULL for the debugfs root
+ *
+ * Creates a read-only file listing the geometry and each CPU's counters,
+ * then their sums. pcpu_lookup_cache_destroy() removes it. As with other
+ * debugfs calls, a failure to create the file is not reported, and
+ * without debugfs this does nothing.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised or already has a
+ * file.
+ */
+int pcpu_lookup_cache_debugfs_create(struct pcpu_lookup_cache *cache,
+				     const char *name, struct dentry *parent)
+{
+	struct dentry *d;
+
+	if (!cache->pcpu || cache->debugfs)
+		return -EINVAL;
+	d = debugfs_create_file(name, 0444, parent, cache, &plc_stats_fops);
+	if (!IS_ERR(d))
+		cache->debugfs = d;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_debugfs_create);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Make sure the host tools a target needs are installed.
+#
+#   deps.sh GROUP...     GROUP: source build qemu lint userspace (or all)
+#
+# On Debian/Ubuntu missing packages are installed with apt-get (after one
+# 'apt-get update'); on any other host we stop and name the packages.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+declare -A PKGS=(
+	[source]="linux-source-6.12 xz-utils tar git"
+	[build]="gcc make flex bison bc libelf-dev libssl-dev python3 cpio rsync perl git ccache"
+	[qemu]="qemu-system-x86"
+	[lint]="sparse coccinelle perl python3"
+	[userspace]="gcc make valgrind"
+)
+# A file that proves each package is really there (cheap check that also
+# works on non-Debian hosts where dpkg is absent).
+declare -A PROBE=(
+	[linux-source-6.12]=/usr/src/linux-source-6.12.tar.xz
+	[xz-utils]=xz [tar]=tar [git]=git [gcc]=gcc [make]=make [flex]=flex
+	[bison]=bison [bc]=bc [libelf-dev]=/usr/include/libelf.h
+	[libssl-dev]=/usr/include/openssl/ssl.h [python3]=python3 [cpio]=cpio
+	[rsync]=rsync [perl]=perl [ccache]=ccache
+	[qemu-system-x86]="qemu-system-x86_64 /usr/share/qemu/qboot.rom"
+	[sparse]=sparse [coccinelle]=spatch [valgrind]=valgrind
+)
+
+present() {
+	local p
+	for p in ${PROBE[$1]}; do
+		if [[ $p == /* ]]; then [[ -e $p ]] || return 1
+		else command -v "$p" >/dev/null 2>&1 || return 1
+		fi
+	done
+}
+
+groups=("$@")
+[[ ${#groups[@]} -gt 0 && ${groups[0]} != all ]] || groups=(source build qemu lint)
+missing=()
+for g in "${groups[@]}"; do
+	[[ -n ${PKGS[$g]+x} ]] || die "deps.sh: unknown group '$g'"
+	for p in ${PKGS[$g]}; do
+		present "$p" || [[ " ${missing[*]} " == *" $p "* ]] || missing+=("$p")
+	done
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+. /etc/os-release 2>/dev/null || true
+if [[ " ${ID:-} ${ID_LIKE:-} " != *" debian "* && " ${ID:-} ${ID_LIKE:-} " != *" ubuntu "* ]] ||
+   ! command -v apt-get >/dev/null; then
+	die "missing host tools and this is not a Debian/Ubuntu host (${PRETTY_NAME:-unknown}).
+Install the equivalents of these Debian packages and re-run: ${missing[*]}
+(linux-source-6.12 provides /usr/src/linux-source-6.12.tar.xz, the Debian 6.12 kernel source.)"
+fi
+
+SUDO=
+if [[ $EUID -ne 0 ]]; then
+	command -v sudo >/dev/null || die "need root (or sudo) to install: ${missing[*]}"
+	SUDO="sudo -n"
+fi
+export DEBIAN_FRONTEND=noninteractive
+# 'apt-get update' once per build/ directory (and again after a day).
+mkdir -p "$BUILD"
+marker=$BUILD/.apt-updated
+if [[ -z $(find "$marker" -mmin -1440 2>/dev/null) ]]; then
+	log "deps: apt-get update"
+	$SUDO apt-get update -q >/dev/null || die "apt-get update failed"
+	touch "$marker"
+fi
+# qemu's qboot.rom lives in qemu-system-data on some releases.
+[[ " ${missing[*]} " == *" qemu-system-x86 "* ]] && missing+=(qemu-system-data)
+log "deps: apt-get install -y ${missing[*]}"
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+	die "apt-get install failed for: ${missing[*]}"
+for g in "${groups[@]}"; do
+	for p in ${PKGS[$g]}; do
+		present "$p" || die "package $p installed but ${PROBE[$p]} still missing"
+	done
+done

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make lint: every check must report nothing, except for findings listed
+# (with a justification) in tools/harness/lint-exceptions.txt.
+#
+#   checkpatch   scripts/checkpatch.pl --strict on every exported patch
+#   compile      sparse (C=2) + W=1 on each .c the series adds or modifies,
+#                in the kunit-smp build dir; for modified upstream files only
+#                warnings that are not there at 'base' count
+#   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
+#   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes,
+#                plus tools/testing/pcpu_lookup_cache/cocci-selftest.sh
+#
+# Each finding is one line "<check>: <file>: <message>" (line numbers
+# stripped); an exception is a grep -E pattern matched against that line.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+EXCEPTIONS=$HARNESS_DIR/lint-exceptions.txt
+COCCI=scripts/coccinelle/api/pcpu_lookup_cache.cocci
+COCCI_DIRS="lib kernel arch/x86/kernel/kprobes"
+SMP=$BUILD/kunit-smp
+# Same layout as build/linux + build/kunit-smp, so ccache serves the base build.
+BASE_SRC=$BUILD/lint-base/linux
+BASE_OBJ=$BUILD/lint-base/obj
+
+deps build lint
+need_tree
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+findings=$tmp/findings
+: >"$findings"
+KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" -j"$JOBS")
+
+# Strip line/column numbers from compiler-style "file:12:3: ..." lines.
+strip_lines() { sed -E 's/^([^: ]+):[0-9]+(:[0-9]+(-[0-9]+)?)?: */\1: /'; }
+
+# Files of the series: new files (from patches/new-files), and upstream
+# files modified by the patches' diffs.
+new_files=$(grep -vE '^\s*(#|$)' "$PATCHES/new-files" 2>/dev/null | awk '{print $2}' | sort -u || true)
+modified=$(git -C "$LINUX" diff --name-only --diff-filter=M base HEAD | sort -u)
+kernel_c() { grep -E '\.c$' | grep -vE '^(tools|scripts|Documentation|usr|samples)/' || true; }
+new_c=$(printf '%s\n' "$new_files" | kernel_c)
+mod_c=$(printf '%s\n' "$modified" | kernel_c)
+
+# ------------------------------------------------------------ checkpatch
+log "lint: checkpatch --strict"
+npatches=$(git -C "$LINUX" rev-list --count base..HEAD)
+if [[ $npatches -gt 0 ]]; then
+	git -C "$LINUX" format-patch -q -o "$tmp/fp" base..HEAD
+	names=()
+	while read -r p _; do [[ -z $p || $p == \#* ]] || names+=("$p"); done <"$PATCHES/series"
+	i=0
+	for f in "$tmp"/fp/*.patch; do
+		name=${names[$i]:-$(basename "$f")}
+		i=$((i + 1))
+		(cd "$LINUX" && ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
+			>"$tmp/cp.out" 2>&1 || true
+		awk -v p="$name" '
+			function flush() { if (msg != "") print "checkpatch: " p ": " file ": " msg; msg = "" }
+			/^(ERROR|WARNING|CHECK):[A-Z0-9_]+: / { flush(); msg = $0; file = "-"; next }
+			msg != "" && /^#[0-9]+: FILE: / { f = $3; sub(/:[0-9]+:$/, "", f); file = f; flush(); next }
+			msg != "" && /^#[0-9]+: / { flush(); next }
+			END { flush() }' "$tmp/cp.out" >>"$findings"
+		grep -qE '^total: ' "$tmp/cp.out" ||
+			{ echo "checkpatch: $name: -: checkpatch did not run:"; head -5 "$tmp/cp.out"; } >>"$findings"
+	done
+else
+	log "lint: no patches in the series"
+fi
+
+# ------------------------------------------------------------ compile
+# Compile one object with sparse + W=1 and print its warnings, stripped.
+# $1 = source tree, $2 = O= dir, $3 = foo.c
+compile_warnings() {
+	local src=$1 obj=$2 c=$3 o=${3%.c}.o
+	rm -f "$obj/$o"
+	"${KMAKE[@]}" -C "$src" O="$obj" C=2 W=1 "$o" >"$tmp/cc.out" 2>&1 ||
+		echo "$c: error: compiling $o failed (see below)" >>"$tmp/cc.out"
+	# gcc (via ccache) names sources ../linux/..., sparse by absolute path.
+	grep -aE '^[^ :]+:([0-9]+:)*[0-9]* ?(warning|error): |: error: compiling' "$tmp/cc.out" |
+		sed -E "s#^(\.\./linux/|$(realpath "$src")/)##" | strip_lines | sort -u
+	if grep -q ': error: compiling' "$tmp/cc.out"; then tail -20 "$tmp/cc.out" | sed 's/^/    /' >&2; fi
+}
+
+if [[ -n $new_c || -n $mod_c ]]; then
+	if [[ ! -f $SMP/.config ]]; then
+		log "lint: $SMP is not configured: building kunit-smp first"
+		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
+			--build_dir="$SMP" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
+			--jobs="$JOBS" --make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null
+	fi
+	for c in $new_c; do
+		log "lint: sparse + W=1: $c (new: every warning counts)"
+		compile_warnings "$LINUX" "$SMP" "$c" | sed 's/^/compile: /' >>"$findings"
+	done
+	if [[ -n $mod_c ]]; then
+		if [[ -e $BASE_SRC/.git ]]; then
+			git -C "$BASE_SRC" checkout -q -f --detach base
+		else
+			rm -rf "$BASE_SRC"
+			git -C "$LINUX" worktree prune
+			git -C "$LINUX" worktree add -q --detach "$BASE_SRC" base
+		fi
+		mkdir -p "$BASE_OBJ"
+		if ! cmp -s "$SMP/.config" "$BASE_OBJ/.config.smp" 2>/dev/null; then
+			cp "$SMP/.config" "$BASE_OBJ/.config"
+			cp "$SMP/.config" "$BASE_OBJ/.config.smp"
+			"${KMAKE[@]}" -C "$BASE_SRC" O="$BASE_OBJ" olddefconfig
+		fi
+	fi
+	for c in $mod_c; do
+		log "lint: sparse + W=1: $c (modified: only warnings not present at base count)"
+		compile_warnings "$LINUX" "$SMP" "$c" >"$tmp/new.w"
+		compile_warnings "$BASE_SRC" "$BASE_OBJ" "$c" >"$tmp/base.w"
+		comm -23 "$tmp/new.w" "$tmp/base.w" | sed 's/^/compile: /' >>"$findings"
+	done
+else
+	log "lint: no kernel .c files added or modified: nothing to compile"
+fi
+
+# ------------------------------------------------------------ kernel-doc
+log "lint: kernel-doc -none -Wall"
+for f in $(printf '%s\n' "$new_files" | grep -E '\.[ch]$' || true); do
+	(cd "$LINUX" && ./scripts/kernel-doc -none -Wall "$f") 2>&1 | strip_lines |
+		sed -E 's/^(warning|error): /-: \1: /; s/^/kernel-doc: /' >>"$findings" || true
+done
+
+# ------------------------------------------------------------ coccinelle
+if [[ -f $LINUX/$COCCI ]]; then
+	for d in $COCCI_DIRS; do
+		log "lint: coccicheck $COCCI M=$d"
+		if ! make -s -C "$LINUX" coccicheck MODE=report COCCI="$LINUX/$COCCI" M="$d" J="$JOBS" \
+			>"$tmp/cocci.out" 2>&1; then
+			echo "coccinelle: $d: coccicheck failed: $(tail -3 "$tmp/cocci.out" | tr '\n' ' ')" >>"$findings"
+		fi
+		grep -aE '^[^ :]+:[0-9]+:[0-9-]+: ' "$tmp/cocci.out" | strip_lines |
+			sed 's/^/coccinelle: /' >>"$findings" || true
+	done
+else
+	log "lint: NOTICE: $COCCI does not exist yet: coccicheck skipped"
+fi
+selftest=$ROOT/tools/testing/pcpu_lookup_cache/cocci-selftest.sh
+if [[ -f $selftest ]]; then
+	log "lint: cocci self-test (${selftest#$ROOT/})"
+	bash "$selftest" >"$tmp/st.out" 2>&1 ||
+		{ sed 's/^/    /' "$tmp/st.out"; echo "cocci-selftest: ${selftest#$ROOT/}: failed"; } >>"$findings"
+else
+	log "lint: NOTICE: ${selftest#$ROOT/} does not exist yet: self-test skipped"
+fi
+
+# ------------------------------------------------------------ verdict
+# Exceptions: "<grep -E pattern> # <justification>".
+: >"$tmp/patterns"
+if [[ -f $EXCEPTIONS ]]; then
+	n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		[[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+		[[ $line == *' # '* ]] || die "lint-exceptions.txt:$n: needs '<pattern> # <justification>'"
+		pat=${line%% # *}
+		[[ -n ${line#* # } ]] || die "lint-exceptions.txt:$n: empty justification"
+		printf '%s\n' "$pat" >>"$tmp/patterns"
+	done <"$EXCEPTIONS"
+fi
+report=$(grep -v '^    ' "$findings" || true)
+if [[ -s $tmp/patterns ]]; then
+	excepted=$(printf '%s\n' "$report" | grep -Ef "$tmp/patterns" || true)
+	report=$(printf '%s\n' "$report" | grep -vEf "$tmp/patterns" || true)
+	[[ -z $excepted ]] || { log "lint: excepted (see lint-exceptions.txt):"; printf '  %s\n' "$excepted"; }
+	while IFS= read -r pat; do
+		grep -qE -- "$pat" "$findings" || warn "lint-exceptions.txt: unused exception: $pat"
+	done <"$tmp/patterns"
+fi
+report=$(printf '%s\n' "$report" | sed '/^$/d')
+if [[ -n $report ]]; then
+	log "lint: FAIL: $(printf '%s\n' "$report" | wc -l) finding(s):"
+	printf '  %s\n' "$report"
+	grep '^    ' "$findings" || true
+	exit 1
+fi
+log "lint: OK (0 findings)"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# splat-check.sh RAW_KERNEL_LOG
+#
+# Exit 1 (printing the offending lines) if the kernel log shows a KASAN,
+# KCSAN, UBSAN, lockdep, RCU, WARN/BUG or panic report.  A run whose tests
+# all passed still fails on any of these.
+set -euo pipefail
+
+log=${1:?usage: splat-check.sh RAW_KERNEL_LOG}
+
+# What a report looks like.
+splat='BUG:|WARNING:|\[ cut here \]|KASAN|KCSAN|UBSAN:|Kernel panic|Oops|'\
+'general protection fault|possible recursive locking|possible circular locking|'\
+'inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|'\
+'rcu_[a-z_]+ (self-)?detected stall|rcu: INFO:|detected stalls on CPUs|'\
+'INFO: task .* blocked|soft lockup|hard LOCKUP|list_(add|del) corruption|'\
+'refcount_t: |stack-protector|kernel BUG at|Unable to handle|segfault'
+
+# Boot banners that contain one of the words above but report nothing.
+benign='KCSAN: (enabled early|strict mode configured)|'\
+'KCSAN: selftest: ([0-9]+)/\2 tests passed|'\
+'KernelAddressSanitizer initialized'
+
+hits=$(grep -anE "$splat" "$log" | grep -avE "$benign" || true)
+[[ -z $hits ]] && exit 0
+n=$(printf '%s\n' "$hits" | wc -l)
+echo "splat-check: $n suspicious line(s) in $log:"
+printf '%s\n' "$hits" | head -40 | sed 's/^/  /'
+[[ $n -le 40 ]] || echo "  ... ($((n - 40)) more)"
+exit 1

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace tests of lib/pcpu_lookup_cache.c, built with the shims of
+ * shim.h. Usage: pcpu_lookup_cache_test [-v] [substring]
+ * Runs every sub-test whose name contains the substring and ends with the
+ * line "N passed, N failed". Exits 1 if any failed.
+ */
+#include "test.h"
+
+int plc_test_failed;
+static int passed, failed, verbose;
+static const char *filter;
+
+void plc_check_failed(const char *file, int line, const char *expr,
+		      long long a, long long b, bool values)
+{
+	if (plc_test_failed++ >= 10)
+		return;
+	if (values)
+		printf("    %s:%d: CHECK(%s) failed: %lld (%#llx) != %lld (%#llx)\n",
+		       file, line, expr, a, a, b, b);
+	else
+		printf("    %s:%d: CHECK(%s) failed\n", file, line, expr);
+}
+
+void plc_keys_in_set(unsigned int sets, unsigned int set, unsigned long *keys,
+		     unsigned int n, unsigned long *next)
+{
+	unsigned long k = *next ? *next : 1;
+	unsigned int i = 0;
+
+	while (i < n) {
+		if (plc_ref_set(sets, k) == set)
+			keys[i++] = k;
+		k++;
+	}
+	*next = k;
+}
+
+void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val)
+{
+	unsigned long token;
+	void *v = pcpu_lookup_cache_lookup(cache, key, &token);
+
+	if (!v) {
+		pcpu_lookup_cache_fill(cache, key, val, token);
+		return NULL;
+	}
+	return v;
+}
+
+void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
+	       struct pcpu_lookup_cache_stats *s)
+{
+	pcpu_lookup_cache_stats_cpu(cache, cpu, s);
+}
+
+void plc_subtest(const char *name, void (*fn)(const void *arg),
+		 const void *arg)
+{
+	struct plc_shim_stats before = plc_shim;
+	int cpu, leaked = 0;
+
+	if (filter && !strstr(name, filter))
+		return;
+	plc_test_failed = 0;
+	plc_sim_set_cpu(0);
+	fn(arg);
+
+	for_each_possible_cpu(cpu) {
+		if (!plc_sim_online[cpu]) {
+			printf("    CPU %d left offline\n", cpu);
+			plc_sim_online[cpu] = true;
+			leaked++;
+		}
+	}
+	if (plc_sim_cpu != 0 || plc_sim_irqs_off) {
+		printf("    left on CPU %d, IRQs %s\n", plc_sim_cpu,
+		       plc_sim_irqs_off ? "off" : "on");
+		plc_sim_cpu = 0;
+		plc_sim_irqs_off = 0;
+		leaked++;
+	}
+	if (plc_shim.live != before.live) {
+		printf("    leaked %ld allocations\n",
+		       plc_shim.live - before.live);
+		leaked++;
+	}
+	if (plc_shim.instances != before.instances) {
+		printf("    leaked %ld hotplug instances\n",
+		       plc_shim.instances - before.instances);
+		leaked++;
+	}
+	if (plc_shim.debugfs_files != before.debugfs_files) {
+		printf("    leaked %ld debugfs files\n",
+		       plc_shim.debugfs_files - before.debugfs_files);
+		leaked++;
+	}
+	if (plc_shim.bugs != before.bugs) {
+		printf("    %ld shim bug reports\n",
+		       plc_shim.bugs - before.bugs);
+		leaked++;
+	}
+	if (plc_test_failed || leaked) {
+		failed++;
+		printf("not ok %d %s\n", passed + failed, name);
+	} else {
+		passed++;
+		if (verbose)
+			printf("ok %d %s\n", passed + failed, name);
+	}
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-v"))
+			verbose = 1;
+		else
+			filter = argv[i];
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("pcpu_lookup_cache userspace tests, NR_CPUS=%d%s\n", NR_CPUS,
+	       IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST) ?
+	       ", test hook" : "");
+#define PLC_RUN(name) test_##name();
+	PLC_TESTS(PLC_RUN)
+#undef PLC_RUN
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed || !passed ? 1 : 0;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace stand-ins for the kernel interfaces that lib/pcpu_lookup_cache.c
+ * and <linux/pcpu_lookup_cache.h> use. Every header under include/ includes
+ * this one file, so the library builds unchanged.
+ *
+ * CPUs are simulated: plc_sim_cpu (thread-local) is the CPU the code runs
+ * on, NR_CPUS copies of each per-CPU object exist, on_each_cpu() runs the
+ * function on each online CPU in turn and CPU hotplug calls the recorded
+ * multi-instance callbacks. The runtime is in shim.c.
+ */
+#ifndef _PLC_SHIM_H
+#define _PLC_SHIM_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Kconfig: see also the -D flags in the Makefile. */
+#define __PLC_ARG_PLACEHOLDER_1 0,
+#define __plc_take_second_arg(ignored, val, ...) val
+#define __plc_is_defined(x) ___plc_is_defined(x)
+#define ___plc_is_defined(val) ____plc_is_defined(__PLC_ARG_PLACEHOLDER_##val)
+#define ____plc_is_defined(arg1_or_junk) \
+	__plc_take_second_arg(arg1_or_junk 1, 0)
+#define IS_ENABLED(option) __plc_is_defined(option)
+
+#ifndef NR_CPUS
+#define NR_CPUS 4
+#endif
+
+/* types */
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef unsigned long long u64;	/* as asm-generic/int-ll64.h */
+typedef unsigned int gfp_t;
+
+/* compiler */
+#undef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#define noinline __attribute__((__noinline__))
+#define notrace
+#define __percpu
+#define __maybe_unused __attribute__((__unused__))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define barrier() __asm__ __volatile__("" : : : "memory")
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val)					\
+	do {							\
+		*(volatile __typeof__(x) *)&(x) = (val);	\
+	} while (0)
+#define SMP_CACHE_BYTES 64
+#define ____cacheline_aligned __attribute__((__aligned__(SMP_CACHE_BYTES)))
+
+/* kernel.h */
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define max(a, b)						\
+	({							\
+		__typeof__(a) __a = (a);			\
+		__typeof__(b) __b = (b);			\
+		(void)(&__a == &__b);				\
+		__a > __b ? __a : __b;				\
+	})
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exports and annotations: a harmless redeclaration eats the ';'. */
+#define EXPORT_SYMBOL_GPL(sym) extern __typeof__(sym) sym
+#define NOKPROBE_SYMBOL(sym) extern __typeof__(sym) sym
+
+/* KUnit visibility and static stubs: the harness wraps the allocator. */
+#define VISIBLE_IF_KUNIT
+#define EXPORT_SYMBOL_IF_KUNIT(sym) extern __typeof__(sym) sym
+#define KUNIT_STATIC_STUB_REDIRECT(fn, args...) do { } while (0)
+
+/* log2.h */
+static inline bool is_power_of_2(unsigned long n)
+{
+	return n != 0 && (n & (n - 1)) == 0;
+}
+
+static inline int ilog2(unsigned long n)
+{
+	return n ? (int)(sizeof(long) * 8 - 1) - __builtin_clzl(n) : -1;
+}
+
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n <= 1 ? 1 : 1UL << (ilog2(n - 1) + 1);
+}
+
+/* hash.h: hash_long() is hash_64() on 64-bit. */
+#define GOLDEN_RATIO_64 0x61C8864680B583EBull
+
+static inline u32 hash_64(u64 val, unsigned int bits)
+{
+	return (u32)(val * GOLDEN_RATIO_64 >> (64 - bits));
+}
+
+static inline u32 hash_long(unsigned long val, unsigned int bits)
+{
+	_Static_assert(sizeof(long) == 8, "64-bit only");
+	return hash_64(val, bits);
+}
+
+/* list.h: only what struct pcpu_lookup_cache and cpuhp need. */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+#define hlist_entry(ptr, type, member) container_of(ptr, type, member)
+
+/* Simulated CPUs. */
+extern __thread int plc_sim_cpu;
+extern bool plc_sim_online[NR_CPUS];
+extern __thread int plc_sim_irqs_off;
+
+#define smp_processor_id() ((unsigned int)plc_sim_cpu)
+#define raw_smp_processor_id() smp_processor_id()
+#define for_each_possible_cpu(cpu) \
+	for ((cpu) = 0; (cpu) < NR_CPUS; (cpu)++)
+#define for_each_online_cpu(cpu)				\
+	for ((cpu) = 0; (cpu) < NR_CPUS; (cpu)++)		\
+		if (!plc_sim_online[cpu]) {} else
+#define num_possible_cpus() NR_CPUS
+#define cpu_online(cpu) (plc_sim_online[cpu])
+#define cpu_to_node(cpu) ((void)(cpu), 0)
+#define NUMA_NO_NODE (-1)
+
+/*
+ * Per-CPU memory: alloc_percpu() returns NR_CPUS adjacent copies, and the
+ * __percpu pointer is tagged so that dereferencing it without
+ * this_cpu_ptr()/per_cpu_ptr() faults, as in the kernel.
+ */
+#define PLC_PCPU_TAG 0x8000000000000000UL
+void *plc_alloc_percpu(size_t size, size_t align);
+void plc_free_percpu(void *ptr);
+void plc_shim_bug(const char *file, int line, const char *what);
+#define alloc_percpu(type) \
+	((type __percpu *)plc_alloc_percpu(sizeof(type), __alignof__(type)))
+#define free_percpu(ptr) plc_free_percpu((void *)(ptr))
+#define per_cpu_ptr(ptr, cpu)						\
+	((__typeof__(&*(ptr)))((uintptr_t)(ptr) ^ PLC_PCPU_TAG) +	\
+	 plc_check_cpu(cpu, __FILE__, __LINE__))
+#define this_cpu_ptr(ptr) per_cpu_ptr(ptr, plc_sim_cpu)
+
+static __always_inline unsigned int plc_check_cpu(unsigned int cpu,
+						  const char *file, int line)
+{
+#ifndef PLC_BENCH
+	if (cpu >= NR_CPUS)
+		plc_shim_bug(file, line, "bad cpu");
+#else
+	(void)file;
+	(void)line;
+#endif
+	return cpu;
+}
+
+/* IRQs: only tracked, so that might_sleep() can complain. */
+#define raw_local_irq_save(flags)				\
+	do {							\
+		(flags) = (unsigned long)plc_sim_irqs_off;	\
+		plc_sim_irqs_off = 1;				\
+	} while (0)
+#define raw_local_irq_restore(flags)				\
+	do {							\
+		plc_sim_irqs_off = (int)(flags);		\
+	} while (0)
+#define irqs_disabled() (plc_sim_irqs_off != 0)
+
+#ifdef PLC_BENCH
+#define might_sleep() do { } while (0)
+#else
+#define might_sleep()							\
+	do {								\
+		if (plc_sim_irqs_off)					\
+			plc_shim_bug(__FILE__, __LINE__,		\
+				     "might_sleep() with IRQs off");	\
+	} while (0)
+#endif
+
+/* Allocator: counted, and any one call can be made to fail. */
+#define GFP_KERNEL 0U
+void *kvzalloc_node(size_t size, gfp_t gfp, int node);
+void kvfree(const void *ptr);
+
+/* mutex: the tests are single-threaded per cache. */
+struct mutex {
+	int locked;
+};
+
+#define DEFINE_MUTEX(name) struct mutex name = { 0 }
+void mutex_lock(struct mutex *lock);
+void mutex_unlock(struct mutex *lock);
+
+/* CPU hotplug. */
+void cpus_read_lock(void);
+void cpus_read_unlock(void);
+void on_each_cpu(void (*func)(void *info), void *info, int wait);
+
+enum cpuhp_state {
+	CPUHP_INVALID = -1,
+	CPUHP_OFFLINE = 0,
+	CPUHP_BP_PREPARE_DYN = 100,
+	CPUHP_BP_PREPARE_DYN_END = 120,
+};
+
+int cpuhp_setup_state_multi(enum cpuhp_state state, const char *name,
+			    int (*startup)(unsigned int cpu,
+					   struct hlist_node *node),
+			    int (*teardown)(unsigned int cpu,
+					    struct hlist_node *node));
+int cpuhp_state_add_instance_nocalls(enum cpuhp_state state,
+				     struct hlist_node *node);
+int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
+					struct hlist_node *node);
+
+/* seq_file and debugfs. */
+struct seq_file {
+	char *buf;
+	size_t size;
+	size_t count;
+	void *private;
+};
+
+struct inode;
+struct file;
+struct dentry;
+
+struct file_operations {
+	int (*show)(struct seq_file *m, void *v);
+};
+
+#define DEFINE_SHOW_ATTRIBUTE(__name)					\
+	static const struct file_operations __name##_fops = {		\
+		.show = __name##_show,					\
+	}
+
+__attribute__((__format__(__printf__, 2, 3)))
+void seq_printf(struct seq_file *m, const char *fmt, ...);
+
+struct dentry *debugfs_create_file(const char *name, unsigned short mode,
+				   struct dentry *parent, void *data,
+				   const struct file_operations *fops);
+void debugfs_remove(struct dentry *dentry);
+
+/* Harness controls, for the tests and the benchmark. */
+struct plc_shim_stats {
+	long allocs;		/* successful kvzalloc_node()/alloc_percpu() */
+	long frees;		/* kvfree()/free_percpu() of non-NULL */
+	long live;		/* allocs - frees */
+	long calls;		/* allocation calls, failed ones included */
+	long ipis;		/* on_each_cpu() calls */
+	long ipi_cpus;		/* CPUs on_each_cpu() ran the function on */
+	long prepare_calls;	/* hotplug startup callbacks run */
+	long states;		/* dynamic hotplug states set up */
+	long instances;		/* registered hotplug instances */
+	long debugfs_files;	/* debugfs files alive */
+	long bugs;		/* plc_shim_bug() reports */
+};
+
+extern struct plc_shim_stats plc_shim;
+
+/* Fail allocation call number @nth (1-based) from now on, or all from it. */
+void plc_shim_fail_alloc(long nth, bool and_after);
+/* Make the next cpuhp_setup_state_multi()/add_instance return @err. */
+void plc_shim_fail_cpuhp_setup(int err);
+void plc_shim_fail_cpuhp_add(int err);
+/* Make debugfs_create_file() return ERR_PTR(@err), 0 for success. */
+void plc_shim_fail_debugfs(int err);
+void plc_sim_set_cpu(int cpu);
+/* Take @cpu offline / bring it up, running the hotplug callbacks. */
+int plc_sim_cpu_down(int cpu);
+int plc_sim_cpu_up(int cpu);
+/* Run the show() of a debugfs file into @buf. */
+int plc_shim_debugfs_read(struct dentry *dentry, char *buf, size_t size);
+const char *plc_shim_debugfs_name(struct dentry *dentry);
+bool plc_shim_is_err(const void *ptr);
+#define IS_ERR(ptr)	plc_shim_is_err(ptr)
+
+#endif /* _PLC_SHIM_H */

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the userspace tests of pcpu_lookup_cache.
+ */
+#ifndef _PLC_TEST_H
+#define _PLC_TEST_H
+
+#include <linux/pcpu_lookup_cache.h>
+
+#include "shim.h"
+
+extern int plc_test_failed;	/* checks failed in the current test */
+
+void plc_check_failed(const char *file, int line, const char *expr,
+		      long long a, long long b, bool values);
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond))						\
+			plc_check_failed(__FILE__, __LINE__, #cond,	\
+					 0, 0, false);			\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		long long __a = (long long)(a);				\
+		long long __b = (long long)(b);				\
+		if (__a != __b)						\
+			plc_check_failed(__FILE__, __LINE__,		\
+					 #a " == " #b, __a, __b, true);	\
+	} while (0)
+
+#define CHECK_PTR(a, b) CHECK_EQ((uintptr_t)(a), (uintptr_t)(b))
+
+struct plc_geom {
+	unsigned int sets;
+	unsigned int ways;
+};
+
+/* A fake object pointer, never dereferenced: distinct per (key, ver). */
+static inline void *plc_val(unsigned long key, unsigned int ver)
+{
+	return (void *)(uintptr_t)(0x100000000000UL + (key << 12) +
+				   ((unsigned long)ver << 4));
+}
+
+/* The set of @key, computed independently of the library. */
+static inline unsigned int plc_ref_set(unsigned int sets, unsigned long key)
+{
+	unsigned int bits = sets > 1 ? (unsigned int)ilog2(sets) : 1;
+
+	return (unsigned int)((key * 0x61C8864680B583EBull) >> (64 - bits)) &
+	       (sets - 1);
+}
+
+/* Store in @keys the first @n keys >= *@next that map to set @set. */
+void plc_keys_in_set(unsigned int sets, unsigned int set, unsigned long *keys,
+		     unsigned int n, unsigned long *next);
+
+/* White-box access to a CPU's table. */
+static inline struct pcpu_lookup_cache_cpu *
+plc_pc(struct pcpu_lookup_cache *cache, int cpu)
+{
+	return per_cpu_ptr(cache->pcpu, cpu);
+}
+
+static inline struct pcpu_lookup_cache_entry *
+plc_way(struct pcpu_lookup_cache *cache, int cpu, unsigned int set,
+	unsigned int way)
+{
+	return plc_pc(cache, cpu)->entries + set * cache->set_stride + way;
+}
+
+/* The way of @cpu's table that holds @key, or -1. */
+static inline int plc_find(struct pcpu_lookup_cache *cache, int cpu,
+			   unsigned long key)
+{
+	unsigned int set = plc_ref_set(cache->nr_sets, key), w;
+
+	for (w = 0; w < cache->nr_ways; w++)
+		if (plc_way(cache, cpu, set, w)->key == key)
+			return (int)w;
+	return -1;
+}
+
+/* Lookup, then fill @val on a miss: the usual caller pattern. */
+void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val);
+void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
+	       struct pcpu_lookup_cache_stats *s);
+
+#define PLC_TESTS(X)							\
+	X(hp_setup_fail)						\
+	X(geometry)							\
+	X(basic)							\
+	X(replacement)							\
+	X(key_zero)							\
+	X(stats_debugfs)						\
+	X(invalidate)							\
+	X(hotplug)							\
+	X(token_race)							\
+	X(nested_lookup)						\
+	X(nested_fill)							\
+	X(alloc_fail)							\
+	X(destroy_twice)						\
+	X(model)
+
+#define PLC_DECLARE(name) void test_##name(void);
+PLC_TESTS(PLC_DECLARE)
+#undef PLC_DECLARE
+
+/* For parameterised tests: run one sub-case as its own test. */
+void plc_subtest(const char *name, void (*fn)(const void *arg),
+		 const void *arg);
+
+#endif /* _PLC_TEST_H */

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation and registration failures at every step of init, with leak
+ * accounting, and destroy in every state.
+ */
+#include "test.h"
+
+static void alloc_fail(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	struct pcpu_lookup_cache cache;
+	long calls, live = plc_shim.live, inst = plc_shim.instances, nr, k;
+	int and_after;
+
+	/* How many allocations a successful init makes. */
+	calls = plc_shim.calls;
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+	nr = plc_shim.calls - calls;
+	CHECK_EQ(nr, 1 + 2 * NR_CPUS);
+	CHECK_EQ(plc_shim.live, live + nr);
+	pcpu_lookup_cache_destroy(&cache);
+	CHECK_EQ(plc_shim.live, live);
+
+	for (and_after = 0; and_after <= 1; and_after++) {
+		for (k = 1; k <= nr + 1; k++) {
+			int ret;
+
+			plc_shim_fail_alloc(k, and_after);
+			ret = pcpu_lookup_cache_init(&cache, g->sets, g->ways);
+			plc_shim_fail_alloc(0, false);
+			if (k <= nr) {
+				CHECK_EQ(ret, -ENOMEM);
+				CHECK(!cache.pcpu);
+				CHECK_EQ(plc_shim.live, live);
+				CHECK_EQ(plc_shim.instances, inst);
+				CHECK_EQ(pcpu_lookup_cache_flush(&cache),
+					 -EINVAL);
+			} else {
+				CHECK_EQ(ret, 0);
+				CHECK_EQ(plc_shim.instances, inst + 1);
+				CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
+			}
+			pcpu_lookup_cache_destroy(&cache);
+			pcpu_lookup_cache_destroy(&cache);
+			CHECK_EQ(plc_shim.live, live);
+			CHECK_EQ(plc_shim.instances, inst);
+			if (plc_test_failed) {
+				printf("    failing allocation %ld%s\n", k,
+				       and_after ? " and after" : "");
+				return;
+			}
+		}
+	}
+
+	/* The hotplug registration fails: everything is freed. */
+	plc_shim_fail_cpuhp_add(-EBUSY);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), -EBUSY);
+	CHECK(!cache.pcpu);
+	CHECK_EQ(plc_shim.live, live);
+	CHECK_EQ(plc_shim.instances, inst);
+	pcpu_lookup_cache_destroy(&cache);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+static const struct plc_geom alloc_geoms[] = {
+	{ 1, 1 }, { 64, 4 }, { 8, 5 },
+};
+
+void test_alloc_fail(void)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(alloc_geoms); i++) {
+		snprintf(name, sizeof(name), "alloc_fail/%ux%u",
+			 alloc_geoms[i].sets, alloc_geoms[i].ways);
+		plc_subtest(name, alloc_fail, &alloc_geoms[i]);
+	}
+}
+
+static void destroy_twice(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	long live = plc_shim.live, inst = plc_shim.instances;
+	int i;
+
+	/* Never initialised, zeroed. */
+	memset(&cache, 0, sizeof(cache));
+	pcpu_lookup_cache_destroy(&cache);
+
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+		plc_get(&cache, 5, plc_val(5, 0));
+		CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "d", NULL),
+			 0);
+		pcpu_lookup_cache_destroy(&cache);
+		CHECK(!cache.pcpu);
+		CHECK(!cache.debugfs);
+		CHECK_EQ(plc_shim.live, live);
+		CHECK_EQ(plc_shim.instances, inst);
+		CHECK_EQ(plc_shim.debugfs_files, 0);
+		pcpu_lookup_cache_destroy(&cache);
+		CHECK_EQ(plc_shim.live, live);
+		CHECK_EQ(plc_shim.instances, inst);
+		/* A destroyed cache reads as empty and refuses work. */
+		pcpu_lookup_cache_stats_sum(&cache, &s);
+		CHECK_EQ(s.fills, 0);
+		CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, 5), -EINVAL);
+		CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "d", NULL),
+			 -EINVAL);
+	}
+	/* A failed init, twice. */
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 3, 3), -EINVAL);
+	pcpu_lookup_cache_destroy(&cache);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+void test_destroy_twice(void)
+{
+	plc_subtest("destroy_twice", destroy_twice, NULL);
+}

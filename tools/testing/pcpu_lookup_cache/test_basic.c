@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Setup, geometry, lookups and fills on one CPU, the replacement order,
+ * key 0, statistics and the debugfs file.
+ */
+#include "test.h"
+
+/* Must run first: the hotplug state is set up by the first init only. */
+static void hp_setup_fail(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	long calls = plc_shim.calls, states = plc_shim.states;
+
+	plc_shim_fail_cpuhp_setup(-ENOSPC);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), -ENOSPC);
+	CHECK(!cache.pcpu);
+	CHECK_EQ(plc_shim.calls, calls);
+	CHECK_EQ(plc_shim.states, states);
+	pcpu_lookup_cache_destroy(&cache);
+
+	/* The next init sets the state up, and only that one. */
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+	CHECK_EQ(plc_shim.states, states + 1);
+	pcpu_lookup_cache_destroy(&cache);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 1), 0);
+	CHECK_EQ(plc_shim.states, states + 1);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+void test_hp_setup_fail(void)
+{
+	plc_subtest("hp_setup_fail", hp_setup_fail, NULL);
+}
+
+static size_t ref_bytes(unsigned int sets, unsigned int ways)
+{
+	unsigned int stride = ways <= 4 ? (unsigned int)roundup_pow_of_two(ways)
+					: ways;
+
+	return (size_t)sets * stride * 16 + sets + 80;
+}
+
+static void geometry(const void *arg)
+{
+	static const struct plc_geom bad[] = {
+		{ 0, 1 }, { 0, 0 }, { 3, 4 }, { 6, 4 }, { 96, 4 },
+		{ 65537, 4 }, { 131072, 4 }, { 1u << 31, 4 }, { UINT_MAX, 4 },
+		{ 64, 0 }, { 64, 17 }, { 1, UINT_MAX }, { 65536, 17 },
+	};
+	static const struct plc_geom good[] = {
+		{ 1, 1 }, { 1, 16 }, { 2, 3 }, { 16, 3 }, { 8, 5 }, { 64, 4 },
+		{ 512, 4 }, { 4096, 2 }, { 65536, 1 },
+	};
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	unsigned int i;
+
+	CHECK_EQ(sizeof(struct pcpu_lookup_cache_cpu), 80);
+	CHECK_EQ(sizeof(struct pcpu_lookup_cache_entry), 16);
+	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(64, 4), 4240);
+	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(PCPU_LOOKUP_CACHE_DEFAULT_SETS,
+					     PCPU_LOOKUP_CACHE_DEFAULT_WAYS),
+		 4240);
+	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(65536, 16),
+		 65536ul * 16 * 16 + 65536 + 80);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		long calls = plc_shim.calls, inst = plc_shim.instances;
+
+		memset(&cache, 0xa5, sizeof(cache));
+		CHECK_EQ(pcpu_lookup_cache_init(&cache, bad[i].sets,
+						bad[i].ways), -EINVAL);
+		CHECK(!cache.pcpu);
+		CHECK_EQ(plc_shim.calls, calls);
+		CHECK_EQ(plc_shim.instances, inst);
+		CHECK_EQ(pcpu_lookup_cache_cpu_bytes(bad[i].sets, bad[i].ways),
+			 0);
+		CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, 1), -EINVAL);
+		CHECK_EQ(pcpu_lookup_cache_flush(&cache), -EINVAL);
+		CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "x", NULL),
+			 -EINVAL);
+		pcpu_lookup_cache_stats_sum(&cache, &s);
+		CHECK_EQ(s.hits + s.misses + s.fills, 0);
+		pcpu_lookup_cache_destroy(&cache);
+		pcpu_lookup_cache_destroy(&cache);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		unsigned int sets = good[i].sets, ways = good[i].ways;
+
+		memset(&cache, 0xa5, sizeof(cache));
+		CHECK_EQ(pcpu_lookup_cache_cpu_bytes(sets, ways),
+			 ref_bytes(sets, ways));
+		CHECK_EQ(pcpu_lookup_cache_init(&cache, sets, ways), 0);
+		CHECK(cache.pcpu);
+		CHECK_EQ(cache.nr_sets, sets);
+		CHECK_EQ(cache.nr_ways, ways);
+		CHECK_EQ(cache.set_stride, ways <= 4 ?
+			 roundup_pow_of_two(ways) : ways);
+		CHECK_EQ(cache.hash_bits, sets > 1 ? ilog2(sets) : 1);
+		CHECK(!cache.debugfs);
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+		CHECK(!cache.test_hook);
+#endif
+		pcpu_lookup_cache_destroy(&cache);
+	}
+}
+
+void test_geometry(void)
+{
+	plc_subtest("geometry", geometry, NULL);
+}
+
+/*
+ * Fill every way of the tested sets on CPU 0 and check the hits, the
+ * ways used, that other CPUs miss, the statistics and one eviction per set.
+ */
+static void basic(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	unsigned int nr_test_sets = g->sets <= 512 ? g->sets : 97;
+	unsigned int step = g->sets / nr_test_sets, i, w, set;
+	unsigned long *keys, next = 1, extra, token;
+	u64 n = 0;
+
+	keys = calloc((size_t)nr_test_sets * g->ways, sizeof(*keys));
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+	for (i = 0; i < nr_test_sets; i++) {
+		set = i * step;
+		plc_keys_in_set(g->sets, set, keys + i * g->ways, g->ways,
+				&next);
+	}
+	/* Keys in key order: sets fill in an interleaved order. */
+	for (i = 0; i < nr_test_sets; i++) {
+		for (w = 0; w < g->ways; w++) {
+			unsigned long k = keys[i * g->ways + w];
+
+			CHECK(!pcpu_lookup_cache_lookup(&cache, k, &token));
+			CHECK_EQ(token, 0);
+			pcpu_lookup_cache_fill(&cache, k, plc_val(k, 0), token);
+			n++;
+		}
+	}
+	for (i = 0; i < nr_test_sets; i++) {
+		set = i * step;
+		for (w = 0; w < g->ways; w++) {
+			unsigned long k = keys[i * g->ways + w];
+
+			CHECK_PTR(pcpu_lookup_cache_lookup(&cache, k, &token),
+				  plc_val(k, 0));
+			CHECK_EQ(plc_way(&cache, 0, set, w)->key, k);
+			CHECK_PTR(plc_way(&cache, 0, set, w)->val,
+				  plc_val(k, 0));
+		}
+		/* The padding ways of a set stay empty. */
+		for (w = g->ways; w < cache.set_stride; w++)
+			CHECK_EQ(plc_way(&cache, 0, set, w)->key, 0);
+	}
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.misses, n);
+	CHECK_EQ(s.fills, n);
+	CHECK_EQ(s.hits, n);
+	CHECK_EQ(s.evictions, 0);
+	CHECK_EQ(s.dropped, 0);
+	CHECK_EQ(s.invalidations, 0);
+
+	/* Per-CPU: CPU 3 has none of them. */
+	plc_sim_set_cpu(3);
+	CHECK(!pcpu_lookup_cache_lookup(&cache, keys[0], &token));
+	plc_sim_set_cpu(0);
+
+	/* One more key per set evicts way 0, the first victim. */
+	for (i = 0; i < nr_test_sets; i++) {
+		set = i * step;
+		plc_keys_in_set(g->sets, set, &extra, 1, &next);
+		CHECK(!plc_get(&cache, extra, plc_val(extra, 0)));
+		CHECK_PTR(plc_get(&cache, extra, NULL), plc_val(extra, 0));
+		CHECK_EQ(plc_way(&cache, 0, set, 0)->key, extra);
+		CHECK(!pcpu_lookup_cache_lookup(&cache, keys[i * g->ways],
+						&token));
+		if (g->ways > 1)
+			CHECK_PTR(pcpu_lookup_cache_lookup(&cache,
+					keys[i * g->ways + 1], &token),
+				  plc_val(keys[i * g->ways + 1], 0));
+	}
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.evictions, nr_test_sets);
+	CHECK_EQ(s.fills, n + nr_test_sets);
+
+	pcpu_lookup_cache_destroy(&cache);
+	free(keys);
+}
+
+static const struct plc_geom basic_geoms[] = {
+	{ 1, 1 }, { 1, 16 }, { 2, 3 }, { 16, 3 }, { 8, 5 }, { 64, 4 },
+	{ 512, 4 }, { 65536, 16 },
+};
+
+void test_basic(void)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(basic_geoms); i++) {
+		snprintf(name, sizeof(name), "basic/%ux%u", basic_geoms[i].sets,
+			 basic_geoms[i].ways);
+		plc_subtest(name, basic, &basic_geoms[i]);
+	}
+}
+
+/* A reference set, for the replacement order. */
+struct ref_set {
+	unsigned long key[PCPU_LOOKUP_CACHE_MAX_WAYS];
+	unsigned int victim;
+	unsigned int evictions;
+};
+
+static unsigned int ref_fill(struct ref_set *r, unsigned int ways,
+			     unsigned long key)
+{
+	unsigned int w;
+
+	for (w = 0; w < ways; w++)
+		if (r->key[w] == key)
+			return w;
+	for (w = 0; w < ways; w++)
+		if (!r->key[w])
+			goto store;
+	w = r->victim;
+	r->victim = (w + 1) % ways;
+	r->evictions++;
+store:
+	r->key[w] = key;
+	return w;
+}
+
+static void check_set(struct pcpu_lookup_cache *cache, unsigned int set,
+		      const struct ref_set *r, const unsigned int *ver)
+{
+	unsigned int w;
+
+	for (w = 0; w < cache->nr_ways; w++) {
+		struct pcpu_lookup_cache_entry *e = plc_way(cache, 0, set, w);
+
+		CHECK_EQ(e->key, r->key[w]);
+		if (r->key[w])
+			CHECK_PTR(e->val, plc_val(r->key[w], ver[r->key[w]]));
+		else
+			CHECK(!e->val);
+	}
+	CHECK_EQ(plc_pc(cache, 0)->victim[set], r->victim);
+}
+
+/* The worked example of the header, on a 64 x 4 cache. */
+static void replacement_example(void)
+{
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	unsigned long k[9], next = 1000, token;
+	unsigned int set = 5, i;
+
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+	plc_keys_in_set(64, set, k, 9, &next);
+	for (i = 0; i < 4; i++)
+		plc_get(&cache, k[i], plc_val(k[i], 0));
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(plc_way(&cache, 0, set, i)->key, k[i]);
+	/* Full: k4 evicts way 0, k5 way 1. */
+	plc_get(&cache, k[4], plc_val(k[4], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 0)->key, k[4]);
+	/* An existing key is updated in place, the victim stays. */
+	token = 0;
+	pcpu_lookup_cache_fill(&cache, k[2], plc_val(k[2], 1), token);
+	CHECK_EQ(plc_way(&cache, 0, set, 2)->key, k[2]);
+	CHECK_PTR(plc_way(&cache, 0, set, 2)->val, plc_val(k[2], 1));
+	CHECK_EQ(plc_pc(&cache, 0)->victim[set], 1);
+	plc_get(&cache, k[5], plc_val(k[5], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 1)->key, k[5]);
+	/* [k4 k5 k2 k3], victim 2. Empty way 3 is reused before way 2. */
+	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, k[3]), 0);
+	plc_get(&cache, k[6], plc_val(k[6], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 3)->key, k[6]);
+	CHECK_EQ(plc_pc(&cache, 0)->victim[set], 2);
+	plc_get(&cache, k[7], plc_val(k[7], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 2)->key, k[7]);
+	plc_get(&cache, k[8], plc_val(k[8], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 3)->key, k[8]);
+	CHECK_EQ(plc_pc(&cache, 0)->victim[set], 0);
+	/* The first of two empty ways is used first. */
+	pcpu_lookup_cache_invalidate(&cache, k[7]);
+	pcpu_lookup_cache_invalidate(&cache, k[5]);
+	plc_get(&cache, k[0], plc_val(k[0], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 1)->key, k[0]);
+	plc_get(&cache, k[1], plc_val(k[1], 0));
+	CHECK_EQ(plc_way(&cache, 0, set, 2)->key, k[1]);
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.evictions, 4);
+	/* Hits never change the table or the victim. */
+	for (i = 0; i < 100; i++)
+		plc_get(&cache, k[i % 2], NULL);
+	CHECK_EQ(plc_pc(&cache, 0)->victim[set], 0);
+	CHECK_EQ(plc_way(&cache, 0, set, 0)->key, k[4]);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+/* A pseudo-random sequence of fills into one set against ref_fill(). */
+static void replacement(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	struct ref_set r = { .victim = 0 };
+	unsigned long keys[2 * PCPU_LOOKUP_CACHE_MAX_WAYS + 1], next = 1;
+	unsigned int ver[4096] = { 0 }, nk = 2 * g->ways + 1;
+	unsigned int set = g->sets - 1, i, w;
+	u64 rnd = 0x12345;
+
+	if (g->sets == 64 && g->ways == 4)
+		replacement_example();
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+	plc_keys_in_set(g->sets, set, keys, nk, &next);
+	CHECK(keys[nk - 1] < ARRAY_SIZE(ver));
+	for (i = 0; i < 2000; i++) {
+		unsigned long k;
+		unsigned long token;
+
+		rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+		k = keys[(rnd >> 33) % nk];
+		if ((rnd >> 20) % 8 == 0) {
+			/* Invalidate: leaves an empty way. */
+			CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, k), 0);
+			for (w = 0; w < g->ways; w++)
+				if (r.key[w] == k)
+					r.key[w] = 0;
+		} else {
+			if (!pcpu_lookup_cache_lookup(&cache, k, &token)) {
+				for (w = 0; w < g->ways; w++)
+					CHECK(r.key[w] != k);
+			}
+			/* Refill even on a hit: updates in place. */
+			ver[k]++;
+			pcpu_lookup_cache_fill(&cache, k, plc_val(k, ver[k]),
+					       token);
+			ref_fill(&r, g->ways, k);
+		}
+		check_set(&cache, set, &r, ver);
+		if (plc_test_failed)
+			break;
+	}
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.evictions, r.evictions);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+static const struct plc_geom repl_geoms[] = {
+	{ 1, 1 }, { 1, 2 }, { 2, 3 }, { 64, 4 }, { 8, 5 }, { 1, 16 },
+};
+
+void test_replacement(void)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(repl_geoms); i++) {
+		snprintf(name, sizeof(name), "replacement/%ux%u",
+			 repl_geoms[i].sets, repl_geoms[i].ways);
+		plc_subtest(name, replacement, &repl_geoms[i]);
+	}
+}
+
+static void key_zero(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	unsigned long token = 12345, zero[2] = { 0, 0 };
+	unsigned int w;
+
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 4), 0);
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 0, &token));
+	CHECK_EQ(token, plc_pc(&cache, 0)->gen);
+	pcpu_lookup_cache_fill(&cache, 0, plc_val(0, 1), token);
+	pcpu_lookup_cache_fill(&cache, 7, NULL, token);
+	for (w = 0; w < 4; w++) {
+		CHECK_EQ(plc_way(&cache, 0, 0, w)->key, 0);
+		CHECK(!plc_way(&cache, 0, 0, w)->val);
+	}
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 0, &token));
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 7, &token));
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.misses, 1);		/* key 7 only */
+	CHECK_EQ(s.hits, 0);
+	CHECK_EQ(s.fills, 0);
+	CHECK_EQ(s.dropped, 0);
+
+	/* A NULL fill of a cached key leaves it. */
+	pcpu_lookup_cache_fill(&cache, 7, plc_val(7, 0), token);
+	pcpu_lookup_cache_fill(&cache, 7, NULL, token);
+	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, 7, &token), plc_val(7, 0));
+	/* Invalidating key 0 is harmless. */
+	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, 0), 0);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_many(&cache, zero, 2), 0);
+	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, 7, &token), plc_val(7, 0));
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.invalidations, 0);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+void test_key_zero(void)
+{
+	plc_subtest("key_zero", key_zero, NULL);
+}
+
+static void stats_debugfs(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s, sum;
+	unsigned long keys[6], next = 1, token;
+	char buf[2048], line[128];
+	unsigned int i;
+	int cpu;
+
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+	plc_keys_in_set(64, 9, keys, 6, &next);
+	/* CPU 1: 6 misses, 6 fills, 2 evictions, 1 hit, 1 dropped. */
+	plc_sim_set_cpu(1);
+	for (i = 0; i < 6; i++)
+		plc_get(&cache, keys[i], plc_val(keys[i], 0));
+	plc_get(&cache, keys[5], NULL);
+	pcpu_lookup_cache_lookup(&cache, keys[0], &token);
+	plc_sim_set_cpu(0);
+	/* CPU 0: 1 miss, 1 fill. */
+	plc_get(&cache, keys[0], plc_val(keys[0], 0));
+	/* Invalidation: CPU 1 loses 1 entry, CPU 0 one. */
+	pcpu_lookup_cache_invalidate(&cache, keys[0]);
+	pcpu_lookup_cache_invalidate(&cache, keys[5]);
+	plc_sim_set_cpu(1);
+	pcpu_lookup_cache_fill(&cache, keys[0], plc_val(keys[0], 0), token);
+	plc_sim_set_cpu(0);
+
+	plc_stats(&cache, 1, &s);
+	CHECK_EQ(s.hits, 1);
+	CHECK_EQ(s.misses, 7);
+	CHECK_EQ(s.fills, 6);
+	CHECK_EQ(s.dropped, 1);
+	CHECK_EQ(s.evictions, 2);
+	CHECK_EQ(s.invalidations, 1);
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.hits, 0);
+	CHECK_EQ(s.misses, 1);
+	CHECK_EQ(s.fills, 1);
+	CHECK_EQ(s.invalidations, 1);
+	pcpu_lookup_cache_stats_sum(&cache, &sum);
+	CHECK_EQ(sum.hits, 1);
+	CHECK_EQ(sum.misses, 8);
+	CHECK_EQ(sum.fills, 7);
+	CHECK_EQ(sum.dropped, 1);
+	CHECK_EQ(sum.evictions, 2);
+	CHECK_EQ(sum.invalidations, 2);
+
+	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "plc_test", NULL),
+		 0);
+	CHECK_EQ(plc_shim.debugfs_files, 1);
+	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "again", NULL),
+		 -EINVAL);
+	CHECK_EQ(plc_shim.debugfs_files, 1);
+	CHECK(!strcmp(plc_shim_debugfs_name(cache.debugfs), "plc_test"));
+	CHECK_EQ(plc_shim_debugfs_read(cache.debugfs, buf, sizeof(buf)), 0);
+	CHECK(!strncmp(buf, "sets 64 ways 4 bytes_per_cpu 4240\n", 34));
+	CHECK(strstr(buf, "cpu"));
+	CHECK(strstr(buf, "invalidations\n"));
+	for_each_possible_cpu(cpu) {
+		plc_stats(&cache, cpu, &s);
+		snprintf(line, sizeof(line),
+			 "\n%-6d %12llu %12llu %12llu %12llu %12llu %12llu\n",
+			 cpu, s.hits, s.misses, s.fills, s.dropped,
+			 s.evictions, s.invalidations);
+		CHECK(strstr(buf, line));
+	}
+	snprintf(line, sizeof(line),
+		 "\n%-6s %12llu %12llu %12llu %12llu %12llu %12llu\n", "total",
+		 sum.hits, sum.misses, sum.fills, sum.dropped, sum.evictions,
+		 sum.invalidations);
+	CHECK(strstr(buf, line));
+	CHECK_EQ(buf[strlen(buf) - 1], '\n');
+	if (plc_test_failed)
+		printf("%s", buf);
+	pcpu_lookup_cache_destroy(&cache);
+	CHECK(!cache.debugfs);
+
+	/* Without debugfs: no error, nothing to remove. */
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 1), 0);
+	plc_shim_fail_debugfs(-ENODEV);
+	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "x", NULL), 0);
+	CHECK(!cache.debugfs);
+	/* A failed create leaves no file behind, so a retry may create it. */
+	plc_shim_fail_debugfs(0);
+	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "x", NULL), 0);
+	CHECK(cache.debugfs);
+	CHECK_EQ(plc_shim.debugfs_files, 1);
+	pcpu_lookup_cache_destroy(&cache);
+	CHECK_EQ(plc_shim.debugfs_files, 0);
+}
+
+void test_stats_debugfs(void)
+{
+	plc_subtest("stats_debugfs", stats_debugfs, NULL);
+}
