@@ -14,7 +14,8 @@ export KUNIT_FILTER
 
 help:
 	@echo 'Targets (all output under build/):'
-	@echo '  make check         everything below except bench; last line: "N passed, N failed[, N skipped]"'
+	@echo '  make check         tree, kunit, kunit-smp, lint, kunit-kcsan, bisect-check and the userspace'
+	@echo '                    tests; last line: "N passed, N failed, N skipped" (all KUnit cases)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-6.12 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML                      (tools/harness/um.kunitconfig)'

@@ -330,9 +330,9 @@ void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache)
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_destroy);
 
 /* Pick the way a fill of @key into set @set stores to. Inline: see fill. */
-static __always_inline unsigned int plc_pick_way(struct pcpu_lookup_cache *cache,
-				 struct pcpu_lookup_cache_cpu *pc,
-				 unsigned int set, unsigned long key)
+static __always_inline unsigned int
+plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
+	     unsigned int set, unsigned long key)
 {
 	struct pcpu_lookup_cache_entry *e = __pcpu_lookup_cache_set(cache, pc, set);
 	unsigned int way, empty = cache->nr_ways;

@@ -58,10 +58,11 @@
  *    _flush()) sleeps; it holds the CPU hotplug lock and IPIs every online
  *    CPU, waiting for all of them. It, init and destroy take
  *    cpus_read_lock(): do not call them with it held, from a CPU hotplug
- *    callback, or under a lock that is also taken inside cpus_read_lock(). A CPU that is offline keeps its stale
- *    entries only until it is brought up again: a CPUHP_BP_PREPARE_DYN
- *    callback flushes its cache on the control CPU before the new CPU runs
- *    any code, so even early bring-up never sees an old value.
+ *    callback, or under a lock that is also taken inside cpus_read_lock().
+ *    A CPU that is offline keeps its stale entries only until it is brought
+ *    up again: a CPUHP_BP_PREPARE_DYN callback flushes its cache on the
+ *    control CPU before the new CPU runs any code, so even early bring-up
+ *    never sees an old value.
  *
  * 5. Ordering for users. To retire an object that may be cached:
  *      a. remove it from the backing structure;

@@ -29,8 +29,10 @@
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/uio.h>
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -69,6 +71,7 @@ enum plc_inject {
 	PLC_INJ_FLUSH,
 	PLC_INJ_REFILL,
 	PLC_INJ_EVICT,
+	PLC_INJ_INVALIDATE_REFILL,
 	PLC_NR_INJ,
 };
 
@@ -77,6 +80,7 @@ static const char * const plc_inject_name[] = {
 	[PLC_INJ_FLUSH] = "flush",
 	[PLC_INJ_REFILL] = "refill",
 	[PLC_INJ_EVICT] = "evict",
+	[PLC_INJ_INVALIDATE_REFILL] = "invalidate+refill",
 };
 
 /* How the way that an interrupted fill writes was chosen. */
@@ -524,7 +528,7 @@ static void plc_expect_uninitialised(struct kunit *test,
 	struct pcpu_lookup_cache_stats s;
 	unsigned long key = 1;
 
-	KUNIT_EXPECT_NULL(test, cache->pcpu);
+	KUNIT_EXPECT_NULL(test, (void __force *)cache->pcpu);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(cache, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(cache, &key, 1),
 			-EINVAL);
@@ -646,7 +650,7 @@ static void plc_test_init_destroy(struct kunit *test)
 	plc_log_reset(log, 0);
 	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(cache, geom->sets,
 						     geom->ways), 0);
-	KUNIT_EXPECT_NOT_NULL(test, cache->pcpu);
+	KUNIT_EXPECT_NOT_NULL(test, (void __force *)cache->pcpu);
 	KUNIT_EXPECT_NULL(test, cache->debugfs);
 	KUNIT_EXPECT_NULL(test, cache->test_hook);
 	KUNIT_EXPECT_EQ(test, cache->nr_sets, geom->sets);
@@ -682,7 +686,7 @@ static void plc_test_init_destroy(struct kunit *test)
 				__pcpu_lookup_cache_set_index(cache, i * 0x9e37UL),
 				geom->sets);
 	pcpu_lookup_cache_destroy(cache);
-	KUNIT_EXPECT_NULL(test, cache->pcpu);
+	KUNIT_EXPECT_NULL(test, (void __force *)cache->pcpu);
 	plc_expect_all_freed(test, log);
 	pcpu_lookup_cache_destroy(cache);
 	plc_expect_all_freed(test, log);
@@ -734,14 +738,20 @@ static void plc_test_init_enomem(struct kunit *test)
 	plc_expect_uninitialised(test, cache);
 }
 
-/* Read a debugfs file of the cache into @buf; return its length. */
+/*
+ * Read a debugfs file of the cache into @buf; return its length. The file
+ * is a seq_file behind the debugfs proxy, which has no read_iter for
+ * kernel_read(): read it with seq_read_iter() into a kvec instead.
+ */
 static ssize_t plc_read_debugfs(struct kunit *test, const char *path,
 				char *buf, size_t len)
 {
+	struct kvec kvec = { .iov_base = buf, .iov_len = len - 1 };
 	struct file_system_type *fs;
 	struct vfsmount *mnt;
+	struct iov_iter iter;
+	struct kiocb kiocb;
 	struct file *file;
-	loff_t pos = 0;
 	ssize_t n;
 
 	/*
@@ -758,7 +768,10 @@ static ssize_t plc_read_debugfs(struct kunit *test, const char *path,
 		KUNIT_FAIL(test, "open %s: %ld", path, PTR_ERR(file));
 		return -1;
 	}
-	n = kernel_read(file, buf, len - 1, &pos);
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = 0;
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, len - 1);
+	n = seq_read_iter(&kiocb, &iter);
 	fput(file);
 	kern_unmount(mnt);
 	KUNIT_EXPECT_GT(test, n, 0);
@@ -1107,6 +1120,13 @@ static void plc_inject_lookup(struct plc_ctx *ctx)
 		pcpu_lookup_cache_lookup(cache, 0, &token);
 		pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val, token);
 		break;
+	case PLC_INJ_INVALIDATE_REFILL:
+		/* The IPI, then a nested user who finds the new object. */
+		plc_invalidate_local(ctx, ctx->target);
+		if (!pcpu_lookup_cache_lookup(cache, ctx->target, &token))
+			pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val,
+					       token);
+		break;
 	case PLC_INJ_EVICT:
 		/* Nested users of other keys of the set, until ours is gone. */
 		for (i = 0; i < cache->nr_ways; i++) {
@@ -1200,6 +1220,17 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
 					(void *)&ctx->obj_b[t], "%s", ctx->where);
 		plc_expect_delta(ctx, 2, 0, 1, 0, 0, 0);
+		break;
+	case PLC_INJ_INVALIDATE_REFILL:
+		/*
+		 * The same way holds the key again, but the value read may be
+		 * the one the invalidation dropped: a miss, whatever the step.
+		 */
+		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					(void *)&ctx->obj_b[t], "%s", ctx->where);
+		plc_expect_delta(ctx, 1, 2, 1, 1, 0, 1);
 		break;
 	default:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
@@ -1756,7 +1787,7 @@ static bool plc_stress_one(struct plc_stress *s, unsigned int i)
 static int plc_stress_reader(void *arg)
 {
 	struct plc_reader *r = arg;
-	unsigned long max = IS_ENABLED(CONFIG_KASAN) ? 100000 : 1000000;
+	unsigned long max = IS_ENABLED(CONFIG_KASAN) ? 400000 : 2000000;
 	unsigned int j;
 
 	while (!kthread_should_stop()) {
@@ -1830,7 +1861,7 @@ static void plc_stress_free(struct plc_sobj *obj)
 static void plc_test_stress(struct kunit *test)
 {
 	unsigned long max_iter = IS_ENABLED(CONFIG_KASAN) ? 100 : 400;
-	unsigned long deadline, iter, lookups = 0, bad = 0, keys[2];
+	unsigned long start, deadline, iter, lookups = 0, bad = 0, keys[2];
 	struct plc_sobj *old[2], *new[2];
 	struct pcpu_lookup_cache_stats sum;
 	unsigned int cpu, i, nr = 0, ran = 0, slots[2], nomem = 0;
@@ -1870,10 +1901,16 @@ static void plc_test_stress(struct kunit *test)
 	ipi = kthread_run(plc_stress_ipi, s, "plc_ipi");
 
 	/* The writer: retire (a..d of contract 5) and replace, on a timer. */
-	deadline = jiffies + msecs_to_jiffies(PLC_STRESS_MS);
-	for (iter = 0; iter < max_iter && time_before(jiffies, deadline);
-	     iter++) {
+	start = jiffies;
+	deadline = start + msecs_to_jiffies(PLC_STRESS_MS);
+	for (iter = 0; time_before(jiffies, deadline); iter++) {
 		unsigned int n = iter % 4 == 3 ? 2 : 1;
+
+		/* Enough rounds, and the IPI thread got to run? */
+		if (iter >= max_iter && atomic_long_read(&s->irq_lookups))
+			break;
+		/* Let the readers run, even without preemption. */
+		usleep_range(100, 200);
 
 		for (i = 0; i < n; i++) {
 			/* Two different slots, odd rounds among the hot keys. */
@@ -1922,8 +1959,9 @@ static void plc_test_stress(struct kunit *test)
 	for (i = 0; i < PLC_STRESS_KEYS; i++)
 		plc_stress_free(rcu_dereference_protected(s->slot[i], true));
 
-	kunit_info(test, "%u readers, %lu writer rounds, %lu lookups, %ld in IRQ, hits %llu fills %llu dropped %llu evictions %llu invalidations %llu\n",
-		   nr, iter, lookups, atomic_long_read(&s->irq_lookups),
+	kunit_info(test, "%u ms, %u readers, %lu writer rounds, %lu lookups, %ld in IRQ, hits %llu fills %llu dropped %llu evictions %llu invalidations %llu\n",
+		   jiffies_to_msecs(jiffies - start), nr, iter, lookups,
+		   atomic_long_read(&s->irq_lookups),
 		   sum.hits, sum.fills, sum.dropped, sum.evictions,
 		   sum.invalidations);
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -1943,6 +1981,145 @@ static void plc_test_stress(struct kunit *test)
 	KUNIT_EXPECT_GT(test, sum.invalidations, 0);
 }
 
+/*
+ * The cost of a hit, of a miss followed by a fill, and of an invalidation,
+ * measured with ktime_get_ns() around loops of PLC_COST_LOOPS operations,
+ * next to a limit reference: a plain read of a precomputed per-CPU array
+ * slot for the same keys. "make bench" reads the "cost:" line (times in
+ * picoseconds per operation); the test checks that every loop did the work
+ * it claims (counters, returned values), not how fast it was.
+ */
+#define PLC_COST_LOOPS	200000
+#define PLC_COST_KEYS	128	/* fits the default geometry: no evictions */
+#define PLC_COST_INVALS	200
+
+struct plc_cost_ref {
+	void *slot[PLC_COST_KEYS];
+};
+
+static DEFINE_PER_CPU(struct plc_cost_ref, plc_cost_ref);
+
+/* Picoseconds per operation, for kunit_info(). */
+static unsigned long long plc_cost_ps(u64 ns, u64 ops)
+{
+	return div64_u64(ns * 1000, ops);
+}
+
+static void plc_test_cost(struct kunit *test)
+{
+	const unsigned int sets = PCPU_LOOKUP_CACHE_DEFAULT_SETS;
+	const unsigned int ways = PCPU_LOOKUP_CACHE_DEFAULT_WAYS;
+	struct pcpu_lookup_cache_stats s0, s1;
+	struct pcpu_lookup_cache *cache, *thrash;
+	unsigned long *keys, token, mask = PLC_COST_KEYS - 1, sum, want;
+	unsigned int per_set[PCPU_LOOKUP_CACHE_DEFAULT_SETS] = { 0 };
+	u64 t0, t_hit, t_ref, t_miss, t_inval, t_many;
+	struct plc_cost_ref *ref;
+	unsigned int i, n, cpu;
+	void *v;
+
+	cache = kunit_kzalloc(test, sizeof(*cache), GFP_KERNEL);
+	thrash = kunit_kzalloc(test, sizeof(*thrash), GFP_KERNEL);
+	keys = kunit_kcalloc(test, PLC_COST_KEYS, sizeof(*keys), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cache);
+	KUNIT_ASSERT_NOT_NULL(test, thrash);
+	KUNIT_ASSERT_NOT_NULL(test, keys);
+	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(cache, sets, ways), 0);
+	/* One set, one way: every lookup of two alternating keys misses. */
+	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(thrash, 1, 1), 0);
+
+	/* Keys like text addresses, at most @ways of them per set. */
+	for (n = 0, i = 1; n < PLC_COST_KEYS; i++) {
+		unsigned long key = 0xffffffff81000000UL + i * 37;
+		unsigned int set = __pcpu_lookup_cache_set_index(cache, key);
+
+		if (per_set[set] == ways)
+			continue;
+		per_set[set]++;
+		keys[n++] = key;
+	}
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	for (i = 0; i < PLC_COST_KEYS; i++) {
+		KUNIT_EXPECT_NULL(test, pcpu_lookup_cache_lookup(cache, keys[i],
+								 &token));
+		pcpu_lookup_cache_fill(cache, keys[i], &keys[i], token);
+		this_cpu_ptr(&plc_cost_ref)->slot[i] = &keys[i];
+	}
+
+	/* Hits. */
+	pcpu_lookup_cache_stats_cpu(cache, cpu, &s0);
+	sum = 0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < PLC_COST_LOOPS; i++)
+		sum += (unsigned long)pcpu_lookup_cache_lookup(cache,
+							       keys[i & mask],
+							       &token);
+	t_hit = ktime_get_ns() - t0;
+	pcpu_lookup_cache_stats_cpu(cache, cpu, &s1);
+	KUNIT_EXPECT_EQ(test, s1.hits - s0.hits, (u64)PLC_COST_LOOPS);
+	KUNIT_EXPECT_EQ(test, s1.misses, s0.misses);
+
+	/* The limit reference: the same keys' values from a per-CPU array. */
+	ref = this_cpu_ptr(&plc_cost_ref);
+	want = sum;
+	sum = 0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < PLC_COST_LOOPS; i++)
+		sum += (unsigned long)READ_ONCE(ref->slot[i & mask]);
+	t_ref = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, sum, want);
+
+	/* Misses, each followed by the fill that evicts the other key. */
+	pcpu_lookup_cache_stats_cpu(thrash, cpu, &s0);
+	t0 = ktime_get_ns();
+	for (i = 0; i < PLC_COST_LOOPS; i++) {
+		unsigned long key = keys[i & 1];
+
+		v = pcpu_lookup_cache_lookup(thrash, key, &token);
+		if (!v)
+			pcpu_lookup_cache_fill(thrash, key, &keys[i & 1], token);
+	}
+	t_miss = ktime_get_ns() - t0;
+	pcpu_lookup_cache_stats_cpu(thrash, cpu, &s1);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, s1.misses - s0.misses, (u64)PLC_COST_LOOPS);
+	KUNIT_EXPECT_EQ(test, s1.fills - s0.fills, (u64)PLC_COST_LOOPS);
+
+	/* Invalidation of one key, then of all keys in one round of IPIs. */
+	pcpu_lookup_cache_stats_cpu(cache, cpu, &s0);
+	t0 = ktime_get_ns();
+	for (i = 0; i < PLC_COST_INVALS; i++)
+		KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(cache,
+								   keys[i & mask]),
+				0);
+	t_inval = ktime_get_ns() - t0;
+	t0 = ktime_get_ns();
+	for (i = 0; i < PLC_COST_INVALS; i++)
+		KUNIT_EXPECT_EQ(test,
+				pcpu_lookup_cache_invalidate_many(cache, keys,
+								  PLC_COST_KEYS),
+				0);
+	t_many = ktime_get_ns() - t0;
+	pcpu_lookup_cache_stats_cpu(cache, cpu, &s1);
+	/* Every key was cached on this CPU once, and is now gone. */
+	KUNIT_EXPECT_EQ(test, s1.invalidations - s0.invalidations,
+			(u64)PLC_COST_KEYS);
+
+	kunit_info(test,
+		   "cost: geometry %ux%u cpus %u hit_ps %llu ref_ps %llu miss_fill_ps %llu invalidate_ps %llu invalidate_many%u_ps %llu\n",
+		   sets, ways, num_online_cpus(),
+		   plc_cost_ps(t_hit, PLC_COST_LOOPS),
+		   plc_cost_ps(t_ref, PLC_COST_LOOPS),
+		   plc_cost_ps(t_miss, PLC_COST_LOOPS),
+		   plc_cost_ps(t_inval, PLC_COST_INVALS), PLC_COST_KEYS,
+		   plc_cost_ps(t_many, PLC_COST_INVALS));
+
+	pcpu_lookup_cache_destroy(thrash);
+	pcpu_lookup_cache_destroy(cache);
+}
+
 static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE(plc_test_cpu_bytes),
 	KUNIT_CASE(plc_test_init_einval),
@@ -1952,11 +2129,14 @@ static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_key0_null, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_replacement, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_race, plc_geom_gen_params),
-	KUNIT_CASE_PARAM(plc_test_nested_lookup, plc_geom_gen_params),
+	/* About 80 flushes of the 16 MiB table of the largest geometry. */
+	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_cross_cpu, plc_geom_gen_params),
 	KUNIT_CASE(plc_test_hotplug),
 	KUNIT_CASE_SLOW(plc_test_stress),
+	KUNIT_CASE(plc_test_cost),
 	{}
 };
 

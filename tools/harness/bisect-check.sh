@@ -39,7 +39,7 @@ if [[ ! -e $SRC/.git ]]; then
 	git -C "$LINUX" worktree add -q --detach "$SRC" "${commits[0]}"
 fi
 
-P=0 F=0 C=0 S=0 failed=()
+P=0 F=0 C=0 S=0 bad=()
 i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
@@ -93,21 +93,21 @@ for c in "${commits[@]}"; do
 	if [[ -n $why ]]; then
 		log "  FAIL: $why"
 		grep -aE 'ERROR|error:|FAILED|not ok' "$tmp/out" | head -20 | sed 's/^/    /'
-		failed+=("$name: $why")
+		bad+=("$name: $why")
 	else
 		log "  ok: $summary_line"
 	fi
 done
 
 status=ok
-[[ ${#failed[@]} -eq 0 ]] || status=fail
+[[ ${#bad[@]} -eq 0 ]] || status=fail
 mkdir -p "$BUILD/results"
 printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=%d\nskipped=%d\nerrors=0\nsummary=1\n' \
 	"$status" "$P" "$F" "$C" "$S" >"$BUILD/results/bisect.counts"
 log "bisect-check: log in ${logf#$ROOT/}"
 if [[ $status != ok ]]; then
-	log "bisect-check: FAIL at ${#failed[@]} of ${#commits[@]} commits:"
-	printf '  %s\n' "${failed[@]}"
+	log "bisect-check: FAIL at ${#bad[@]} of ${#commits[@]} commits:"
+	printf "  %s\n" "${bad[@]}"
 	exit 1
 fi
 log "bisect-check: OK: all ${#commits[@]} commits build and pass ($P passed, $S skipped)"

@@ -14,8 +14,9 @@ declare -A PKGS=(
 	[source]="linux-source-6.12 xz-utils tar git"
 	[build]="gcc make flex bison bc libelf-dev libssl-dev python3 cpio rsync perl git ccache"
 	[qemu]="qemu-system-x86"
-	[lint]="sparse coccinelle perl python3"
+	[lint]="sparse coccinelle perl python3 python3-ply python3-git"
 	[userspace]="gcc make valgrind"
+	[bench]="valgrind gnuplot-nox python3"
 )
 # A file that proves each package is really there (cheap check that also
 # works on non-Debian hosts where dpkg is absent).
@@ -27,6 +28,8 @@ declare -A PROBE=(
 	[rsync]=rsync [perl]=perl [ccache]=ccache
 	[qemu-system-x86]="qemu-system-x86_64 /usr/share/qemu/qboot.rom"
 	[sparse]=sparse [coccinelle]=spatch [valgrind]=valgrind
+	[gnuplot-nox]=gnuplot
+	[python3-ply]=/usr/lib/python3/dist-packages/ply [python3-git]=/usr/lib/python3/dist-packages/git
 )
 
 present() {

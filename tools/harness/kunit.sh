@@ -61,5 +61,35 @@ if [[ -f $bdir/test.log ]] && ! bash "$HARNESS_DIR/splat-check.sh" "$bdir/test.l
 	status=fail
 fi
 write_counts "$target" "$logf" "$status"
+
+# Upstream's kprobes_test must also pass with the kprobes lookup cache off:
+# boot the same kernel again with kprobe_cache=0 and run only that suite.
+if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
+   grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
+	off_log=$BUILD/logs/$target-cache-off.log
+	cp "$bdir/test.log" "$bdir/test-cache-on.log" 2>/dev/null || true
+	log "$target: kprobes_test again with kprobe_cache=0 (log in ${off_log#$ROOT/})"
+	set +e
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch="$arch" \
+		--build_dir="$bdir" --timeout="$timeout" --qemu_args="-smp 4" \
+		--kernel_args=kprobe_cache=0 'kprobes_test') </dev/null 2>&1 | tee "$off_log"
+	set -e
+	cp "$bdir/test.log" "$bdir/test-cache-off.log" 2>/dev/null || true
+	off=$(grep -aoE 'Ran [0-9]+ tests:.*' "$off_log" | tail -1 || true)
+	if [[ -z $off || $off =~ (failed|crashed|errors): ]] ||
+	   ! grep -aq 'kprobe_cache=0' "$bdir/test.log" ||
+	   ! bash "$HARNESS_DIR/splat-check.sh" "$bdir/test.log"; then
+		log "$target: FAIL: kprobes_test with kprobe_cache=0: ${off:-no summary}"
+		status=fail
+	fi
+	# Add the second run's cases to this target's totals.
+	[[ $off =~ passed:\ ([0-9]+) ]] && p2=${BASH_REMATCH[1]} || p2=0
+	[[ $off =~ failed:\ ([0-9]+) ]] && f2=${BASH_REMATCH[1]} || f2=0
+	[[ $off =~ skipped:\ ([0-9]+) ]] && s2=${BASH_REMATCH[1]} || s2=0
+	write_counts "$target" "$logf" "$status"
+	c=$BUILD/results/$target.counts
+	sed -i -E "s/^passed=([0-9]+)/echo passed=\$((\1 + $p2))/e; s/^failed=([0-9]+)/echo failed=\$((\1 + $f2))/e; s/^skipped=([0-9]+)/echo skipped=\$((\1 + $s2))/e" "$c"
+	cp "$bdir/test-cache-on.log" "$bdir/test.log" 2>/dev/null || true
+fi
 log "$target: $(grep -aoE 'Ran [0-9]+ tests:.*' "$logf" | tail -1 || echo 'no test summary') => $status"
 [[ $status == ok ]]

@@ -8,7 +8,7 @@ LINUX=$BUILD/linux
 PATCHES=$ROOT/patches
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
 
 log()  { printf '%s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }

@@ -31,6 +31,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 findings=$tmp/findings
 : >"$findings"
+# Raw tool output, for the details behind a one-line finding.
+detail=$BUILD/logs/lint.log
+mkdir -p "$BUILD/logs"
+: >"$detail"
+keep() { { echo "===== $1"; cat "$2"; } >>"$detail"; }
 KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" -j"$JOBS")
 
 # Strip line/column numbers from compiler-style "file:12:3: ..." lines.
@@ -55,8 +60,13 @@ if [[ $npatches -gt 0 ]]; then
 	for f in "$tmp"/fp/*.patch; do
 		name=${names[$i]:-$(basename "$f")}
 		i=$((i + 1))
-		(cd "$LINUX" && ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
+		# Debian's python3 first: spdxcheck.py needs its python3-ply and python3-git.
+		(cd "$LINUX" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
 			>"$tmp/cp.out" 2>&1 || true
+		keep "checkpatch $name" "$tmp/cp.out"
+		if grep -q '^Traceback' "$tmp/cp.out"; then
+			echo "checkpatch: $name: -: a checkpatch helper script failed: $(grep -m1 -E '^[A-Za-z]+Error' "$tmp/cp.out")" >>"$findings"
+		fi
 		awk -v p="$name" '
 			function flush() { if (msg != "") print "checkpatch: " p ": " file ": " msg; msg = "" }
 			/^(ERROR|WARNING|CHECK):[A-Z0-9_]+: / { flush(); msg = $0; file = "-"; next }
@@ -78,9 +88,10 @@ compile_warnings() {
 	rm -f "$obj/$o"
 	"${KMAKE[@]}" -C "$src" O="$obj" C=2 W=1 "$o" >"$tmp/cc.out" 2>&1 ||
 		echo "$c: error: compiling $o failed (see below)" >>"$tmp/cc.out"
+	keep "compile $c in $obj" "$tmp/cc.out"
 	# gcc (via ccache) names sources ../linux/..., sparse by absolute path.
 	grep -aE '^[^ :]+:([0-9]+:)*[0-9]* ?(warning|error): |: error: compiling' "$tmp/cc.out" |
-		sed -E "s#^(\.\./linux/|$(realpath "$src")/)##" | strip_lines | sort -u
+		sed -E "s#^(\.\./linux/|$(realpath "$src")/)##" | strip_lines | sort -u || true
 	if grep -q ': error: compiling' "$tmp/cc.out"; then tail -20 "$tmp/cc.out" | sed 's/^/    /' >&2; fi
 }
 
@@ -135,6 +146,7 @@ if [[ -f $LINUX/$COCCI ]]; then
 			>"$tmp/cocci.out" 2>&1; then
 			echo "coccinelle: $d: coccicheck failed: $(tail -3 "$tmp/cocci.out" | tr '\n' ' ')" >>"$findings"
 		fi
+		keep "coccicheck M=$d" "$tmp/cocci.out"
 		grep -aE '^[^ :]+:[0-9]+:[0-9-]+: ' "$tmp/cocci.out" | strip_lines |
 			sed 's/^/coccinelle: /' >>"$findings" || true
 	done
@@ -146,6 +158,7 @@ if [[ -f $selftest ]]; then
 	log "lint: cocci self-test (${selftest#$ROOT/})"
 	bash "$selftest" >"$tmp/st.out" 2>&1 ||
 		{ sed 's/^/    /' "$tmp/st.out"; echo "cocci-selftest: ${selftest#$ROOT/}: failed"; } >>"$findings"
+	keep "cocci self-test" "$tmp/st.out"
 else
 	log "lint: NOTICE: ${selftest#$ROOT/} does not exist yet: self-test skipped"
 fi
@@ -168,15 +181,15 @@ report=$(grep -v '^    ' "$findings" || true)
 if [[ -s $tmp/patterns ]]; then
 	excepted=$(printf '%s\n' "$report" | grep -Ef "$tmp/patterns" || true)
 	report=$(printf '%s\n' "$report" | grep -vEf "$tmp/patterns" || true)
-	[[ -z $excepted ]] || { log "lint: excepted (see lint-exceptions.txt):"; printf '  %s\n' "$excepted"; }
+	[[ -z $excepted ]] || { log "lint: excepted (see lint-exceptions.txt):"; printf '%s\n' "$excepted" | sed 's/^/  /'; }
 	while IFS= read -r pat; do
 		grep -qE -- "$pat" "$findings" || warn "lint-exceptions.txt: unused exception: $pat"
 	done <"$tmp/patterns"
 fi
 report=$(printf '%s\n' "$report" | sed '/^$/d')
 if [[ -n $report ]]; then
-	log "lint: FAIL: $(printf '%s\n' "$report" | wc -l) finding(s):"
-	printf '  %s\n' "$report"
+	log "lint: FAIL: $(printf '%s\n' "$report" | wc -l) finding(s) (raw tool output: ${detail#$ROOT/}):"
+	printf '%s\n' "$report" | sed 's/^/  /'
 	grep '^    ' "$findings" || true
 	exit 1
 fi

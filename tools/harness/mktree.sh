@@ -124,7 +124,7 @@ if [[ $(cat "$LINUX/.git/ws-stamp" 2>/dev/null) == "$stamp" &&
 		exit 0
 	fi
 	log "tree: build/linux has local changes (generated dir; edit the repo instead); discarding:"
-	printf '  %s\n' "$dirty"
+	printf '%s\n' "$dirty" | sed 's/^/  /'
 fi
 rm -f "$LINUX/.git/ws-stamp" "$LINUX/.git/ws-head"
 

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the per-CPU lookup cache in front of the kprobe hash list.
+ *
+ * Every case probes functions of this file, hits the probes on every
+ * online CPU before and after an event that changes what the hash list
+ * returns for an address, and checks that the handlers of the right probes
+ * ran, the right number of times, and that no CPU's cache holds an entry
+ * that the hash list no longer returns. Probes are allocated and freed, so
+ * that KASAN reports a stale cached probe. Each case runs on the int3 path
+ * (a probe after the ftrace site, with a post_handler so that it is not
+ * optimized) and on the ftrace path (a probe on the function entry), with
+ * the cache on and off.
+ */
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/kthread.h>
+#include <linux/moduleparam.h>
+#include <linux/pcpu_lookup_cache.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "kprobes_cache.h"
+
+#define KPC_BULK	1000
+#define KPC_MAX_OFFSET	64
+
+static u64 kpc_sink;
+
+/* The probed functions. The argument comes from memory: no constprop. */
+static noinline __noclone u64 kpc_int3_target(u64 v)
+{
+	u64 r = v * 31 + 7;
+
+	r ^= r >> 3;
+	r = r * 17 + 5;
+	r ^= r >> 7;
+	return r + READ_ONCE(kpc_sink);
+}
+
+static noinline __noclone u64 kpc_ftrace_target(u64 v)
+{
+	return (v ^ 0x5a5a) + READ_ONCE(kpc_sink);
+}
+
+/* KPC_BULK and more one-byte instructions, each one a probe address */
+static noinline __noclone void kpc_sled(void)
+{
+	asm volatile(".rept 1040\n\tnop\n\t.endr\n");
+}
+
+/* Offset of the first instruction after the ftrace site of kpc_int3_target */
+static unsigned int kpc_int3_offset;
+/* First byte of the NOP run in kpc_sled() */
+static kprobe_opcode_t *kpc_sled_start;
+
+struct kpc_probe {
+	struct kprobe kp;
+	atomic_t pre;
+	atomic_t post;
+};
+
+static int kpc_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&container_of(p, struct kpc_probe, kp)->pre);
+	return 0;
+}
+
+static void kpc_post(struct kprobe *p, struct pt_regs *regs,
+		     unsigned long flags)
+{
+	atomic_inc(&container_of(p, struct kpc_probe, kp)->post);
+}
+
+struct kpc_param {
+	bool cache;
+	bool ftrace;
+	const char *desc;
+};
+
+static const struct kpc_param kpc_params[] = {
+	{ true, false, "int3_cache_on" },
+	{ false, false, "int3_cache_off" },
+	{ true, true, "ftrace_cache_on" },
+	{ false, true, "ftrace_cache_off" },
+};
+
+static void kpc_param_desc(const struct kpc_param *p, char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kpc, kpc_params, kpc_param_desc);
+
+/* The cases that have only an int3 variant use the first two. */
+static const struct kpc_param kpc_int3_params[] = {
+	{ true, false, "int3_cache_on" },
+	{ false, false, "int3_cache_off" },
+};
+
+KUNIT_ARRAY_PARAM(kpc_int3, kpc_int3_params, kpc_param_desc);
+
+static const struct kpc_param *kpc_setup(struct kunit *test)
+{
+	const struct kpc_param *param = test->param_value;
+
+	if (param->cache && !kprobe_cache_enabled() &&
+	    kprobe_cache_set_enabled(true))
+		kunit_skip(test, "no kprobe lookup cache (kprobe_cache=0?)");
+	if (!param->cache)
+		KUNIT_ASSERT_EQ(test, kprobe_cache_set_enabled(false), 0);
+	if (!param->ftrace && !kpc_int3_offset)
+		kunit_skip(test, "no probe-able offset in kpc_int3_target");
+	return param;
+}
+
+static kprobe_opcode_t *kpc_addr(const struct kpc_param *param)
+{
+	if (param->ftrace)
+		return (kprobe_opcode_t *)kpc_ftrace_target;
+	return (kprobe_opcode_t *)kpc_int3_target + kpc_int3_offset;
+}
+
+/*
+ * Allocate and register a probe. @post: give it a post_handler, which
+ * keeps an int3 probe from being optimized.
+ */
+static struct kpc_probe *kpc_register(struct kunit *test, kprobe_opcode_t *addr,
+				      bool post)
+{
+	struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->kp.addr = addr;
+	p->kp.pre_handler = kpc_pre;
+	if (post)
+		p->kp.post_handler = kpc_post;
+	KUNIT_ASSERT_EQ(test, register_kprobe(&p->kp), 0);
+	return p;
+}
+
+static void kpc_unregister_free(struct kpc_probe *p)
+{
+	unregister_kprobe(&p->kp);
+	kfree(p);
+}
+
+static int kpc_hit_fn(void *arg)
+{
+	const struct kpc_param *param = arg;
+
+	if (!param)
+		kpc_sled();
+	else if (param->ftrace)
+		WRITE_ONCE(kpc_sink, kpc_ftrace_target(READ_ONCE(kpc_sink)));
+	else
+		WRITE_ONCE(kpc_sink, kpc_int3_target(READ_ONCE(kpc_sink)));
+	return 0;
+}
+
+/*
+ * Run the probed function once on every online CPU, in a task bound to
+ * it (IRQs on: the ftrace handler then runs with only preemption off).
+ * NULL @param: the sled. Return: the number of CPUs.
+ */
+static int kpc_hit_all(struct kunit *test, const struct kpc_param *param)
+{
+	int cpu, n = 0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_hit_fn,
+						      (void *)param, false), 0);
+		n++;
+	}
+	cpus_read_unlock();
+	return n;
+}
+
+struct kpc_check {
+	kprobe_opcode_t *addr;
+	unsigned int nr;
+	unsigned int stale;
+};
+
+static int kpc_check_fn(void *arg)
+{
+	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	struct kpc_check *c = arg;
+	unsigned long token;
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < c->nr; i++) {
+		void *cached = pcpu_lookup_cache_lookup(cache,
+				(unsigned long)(c->addr + i), &token);
+
+		if (cached && cached != get_kprobe(c->addr + i))
+			c->stale++;
+	}
+	preempt_enable();
+	return 0;
+}
+
+/* No online CPU may cache, for @nr addresses from @addr, another probe. */
+static void kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
+				unsigned int nr)
+{
+	struct kpc_check c = { .addr = addr, .nr = nr };
+	int cpu;
+
+	if (!kprobe_cache_kunit_cache()->pcpu)
+		return;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_check_fn, &c,
+						      false), 0);
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ_MSG(test, c.stale, 0,
+			    "a CPU caches a probe the hash list does not return");
+}
+
+/* Expect @p's handlers to have run @n times. */
+static void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
+			    struct kpc_probe *p, int n)
+{
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->pre), n);
+	if (p->kp.post_handler)
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->post), n);
+}
+
+/*
+ * An aggregator replaces a probe that every CPU has cached: all CPUs must
+ * run both probes from then on. Then it is dissolved again.
+ */
+static void kpc_test_aggregate(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a, *b;
+	int n;
+
+	a = kpc_register(test, addr, true);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	b = kpc_register(test, addr, true);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, 2 * n);
+	kpc_expect_hits(test, param, b, n);
+
+	kpc_unregister_free(b);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, 3 * n);
+
+	kpc_unregister_free(a);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+}
+
+/* A cached probe is unregistered and freed; another one takes its address. */
+static void kpc_test_reregister(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a, *b;
+	int n;
+
+	a = kpc_register(test, addr, true);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	kpc_unregister_free(a);	/* KASAN poisons it */
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+
+	b = kpc_register(test, addr, true);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(b);
+}
+
+static void kpc_test_disable_enable(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a;
+	int n;
+
+	a = kpc_register(test, addr, true);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	KUNIT_EXPECT_EQ(test, disable_kprobe(&a->kp), 0);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	KUNIT_EXPECT_EQ(test, enable_kprobe(&a->kp), 0);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, 2 * n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(a);
+}
+
+/*
+ * A CPU goes offline with a probe in its cache; the probe is unregistered
+ * and freed and another one registered at its address before the CPU
+ * comes back.
+ */
+static void kpc_test_hotplug(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a, *b;
+	unsigned int cpu;
+	int n, ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs");
+	cpu = cpumask_last(cpu_online_mask);
+
+	a = kpc_register(test, addr, true);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	ret = remove_cpu(cpu);
+	if (ret) {
+		kpc_unregister_free(a);
+		kunit_skip(test, "cannot offline CPU %u: %d", cpu, ret);
+	}
+	kpc_unregister_free(a);
+	b = kpc_register(test, addr, true);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+
+	KUNIT_EXPECT_EQ(test, kpc_hit_all(test, param), n);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(b);
+	kpc_hit_all(test, param);
+}
+
+/*
+ * A probe without post_handler is cached on every CPU, then jump-optimized
+ * by the delayed optimizer, then unregistered: the optimizer takes its
+ * aggregator off the hash list and frees it later.
+ */
+static void kpc_test_optimized(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a, *b;
+	bool optimized;
+	int n;
+
+	a = kpc_register(test, addr, false);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+
+	wait_for_kprobe_optimizer();
+	preempt_disable();
+	optimized = kprobe_optimized(get_kprobe(addr));
+	preempt_enable();
+	kunit_info(test, "probe %s", optimized ? "optimized" : "not optimized");
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, 2 * n);
+	kpc_expect_coherent(test, addr, 1);
+
+	kpc_unregister_free(a);
+	wait_for_kprobe_optimizer();	/* frees the aggregator */
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+
+	b = kpc_register(test, addr, true);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(b);
+}
+
+/* KPC_BULK probes, all hit on every CPU, unregistered at once. */
+static void kpc_test_bulk(struct kunit *test)
+{
+	struct pcpu_lookup_cache_stats before, after;
+	struct kpc_probe *probes;
+	struct kprobe **kps;
+	int i, n;
+
+	kpc_setup(test);
+	if (!kpc_sled_start)
+		kunit_skip(test, "NOP sled not found");
+
+	probes = kunit_kcalloc(test, KPC_BULK, sizeof(*probes), GFP_KERNEL);
+	kps = kunit_kcalloc(test, KPC_BULK, sizeof(*kps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, probes);
+	KUNIT_ASSERT_NOT_NULL(test, kps);
+	for (i = 0; i < KPC_BULK; i++) {
+		probes[i].kp.addr = kpc_sled_start + i;
+		probes[i].kp.pre_handler = kpc_pre;
+		probes[i].kp.post_handler = kpc_post;
+		kps[i] = &probes[i].kp;
+	}
+	KUNIT_ASSERT_EQ(test, register_kprobes(kps, KPC_BULK), 0);
+
+	n = kpc_hit_all(test, NULL);
+	for (i = 0; i < KPC_BULK; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre), n);
+	kpc_expect_coherent(test, kpc_sled_start, KPC_BULK);
+
+	pcpu_lookup_cache_stats_sum(kprobe_cache_kunit_cache(), &before);
+	unregister_kprobes(kps, KPC_BULK);
+	pcpu_lookup_cache_stats_sum(kprobe_cache_kunit_cache(), &after);
+	kunit_info(test, "bulk unregister invalidated %llu entries",
+		   after.invalidations - before.invalidations);
+	kpc_expect_coherent(test, kpc_sled_start, KPC_BULK);
+	kpc_hit_all(test, NULL);
+	for (i = 0; i < KPC_BULK; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre), n);
+}
+
+static DEFINE_PER_CPU(struct task_struct *, kpc_thread);
+
+static int kpc_stress_fn(void *arg)
+{
+	struct kpc_param int3 = { .ftrace = false }, ftrace = { .ftrace = true };
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		kpc_hit_fn(&int3);
+		kpc_hit_fn(&ftrace);
+		/* Sleep now and then: the optimizer waits for RCU Tasks. */
+		if (!(++i % 64))
+			usleep_range(20, 50);
+	}
+	return 0;
+}
+
+static void kpc_stop_threads(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct task_struct *t = per_cpu(kpc_thread, cpu);
+
+		if (t)
+			kthread_stop(t);
+		per_cpu(kpc_thread, cpu) = NULL;
+	}
+}
+
+static bool kpc_stress_text;
+module_param_named(stress_text, kpc_stress_text, bool, 0444);
+MODULE_PARM_DESC(stress_text,
+		 "also run kpc_test_stress_text, which arms and disarms probes on code that other CPUs run");
+
+/*
+ * Register, aggregate and unregister probes on both functions while a
+ * thread on every CPU calls them, for a bounded time.
+ *
+ * @text false: a base probe stays registered at each address, so that the
+ * text never changes; children come and go, and the first one on the
+ * ftrace path turns its probe into an aggregator under the handlers.
+ * @text true: the probes come and go, so the text and the hash list
+ * change under the handlers, and the cache is switched off and on. Under
+ * QEMU TCG this makes CPUs trap on int3s that the text patching already
+ * removed ("Oops: int3", or a jump to a NULL insn slot), also with the
+ * v6.12 kprobes code and no cache, so it only runs when asked for with
+ * kprobes_cache_kunit.stress_text=1.
+ */
+static void kpc_stress_run(struct kunit *test, bool text)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	struct kpc_param ftrace = { .ftrace = true };
+	kprobe_opcode_t *int3_addr = kpc_addr(param);
+	kprobe_opcode_t *ftrace_addr = kpc_addr(&ftrace);
+	struct kpc_probe *base_int3 = NULL, *base_ftrace = NULL;
+	unsigned long end = jiffies + 2 * HZ;
+	unsigned int rounds = 0;
+	struct task_struct *t;
+	int cpu;
+
+	if (!text) {
+		base_int3 = kpc_register(test, int3_addr, true);
+		base_ftrace = kpc_register(test, ftrace_addr, true);
+	}
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		t = kthread_create_on_cpu(kpc_stress_fn, NULL, cpu,
+					  "kpc_stress/%u");
+		if (!IS_ERR(t)) {
+			per_cpu(kpc_thread, cpu) = t;
+			wake_up_process(t);
+		}
+	}
+	cpus_read_unlock();
+
+	while (time_before(jiffies, end) && rounds < 500) {
+		struct kpc_probe *a, *b, *c, *d;
+
+		/*
+		 * All probes have a post_handler: the optimizer stays out
+		 * (see kpc_test_optimized()) and the ftrace probes keep
+		 * using the same ftrace_ops.
+		 */
+		a = kpc_register(test, int3_addr, true);
+		c = kpc_register(test, ftrace_addr, true);
+		b = kpc_register(test, int3_addr, true);
+		d = kpc_register(test, ftrace_addr, true);
+		usleep_range(100, 200);
+		if (rounds & 2) {
+			kpc_unregister_free(a);
+			kpc_unregister_free(d);
+		} else {
+			struct kprobe *kps[] = { &a->kp, &c->kp };
+
+			unregister_kprobes(kps, ARRAY_SIZE(kps));
+			kfree(a);
+			kfree(c);
+			c = NULL;
+			kpc_unregister_free(d);
+		}
+		usleep_range(100, 200);
+		kpc_unregister_free(b);
+		if (c)
+			kpc_unregister_free(c);
+		if (text && param->cache && (rounds & 7) == 7) {
+			kprobe_cache_set_enabled(false);
+			kprobe_cache_set_enabled(true);
+		}
+		rounds++;
+	}
+	kpc_stop_threads();
+	if (base_int3)
+		kpc_unregister_free(base_int3);
+	if (base_ftrace)
+		kpc_unregister_free(base_ftrace);
+	kunit_info(test, "%u rounds", rounds);
+	kpc_expect_coherent(test, int3_addr, 1);
+	kpc_expect_coherent(test, ftrace_addr, 1);
+}
+
+static void kpc_test_stress(struct kunit *test)
+{
+	kpc_stress_run(test, false);
+}
+
+static void kpc_test_stress_text(struct kunit *test)
+{
+	if (!kpc_stress_text)
+		kunit_skip(test, "needs kprobes_cache_kunit.stress_text=1");
+	kpc_stress_run(test, true);
+}
+
+static int kpc_suite_init(struct kunit_suite *suite)
+{
+	unsigned long size, off;
+	struct kprobe kp;
+	unsigned int i, run;
+	u8 *text;
+
+	/*
+	 * The entry of kpc_int3_target is its ftrace site: find the first
+	 * offset after it where kprobes accepts a probe, as it validates it.
+	 */
+	for (i = 1; i < KPC_MAX_OFFSET; i++) {
+		memset(&kp, 0, sizeof(kp));
+		kp.addr = (kprobe_opcode_t *)kpc_int3_target + i;
+		kp.pre_handler = kpc_pre;
+		kp.post_handler = kpc_post;
+		if (register_kprobe(&kp))
+			continue;
+		if (!kprobe_ftrace(&kp))
+			kpc_int3_offset = i;
+		unregister_kprobe(&kp);
+		if (kpc_int3_offset)
+			break;
+	}
+
+	/* The NOP sled: the first run of KPC_BULK 0x90 bytes */
+	text = (u8 *)kpc_sled;
+	if (kallsyms_lookup_size_offset((unsigned long)text, &size, &off)) {
+		for (i = 0, run = 0; i < size; i++) {
+			run = text[i] == 0x90 ? run + 1 : 0;
+			if (run == KPC_BULK) {
+				kpc_sled_start = text + i + 1 - KPC_BULK;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static void kpc_exit(struct kunit *test)
+{
+	kpc_stop_threads();
+	kprobe_cache_set_enabled(true);
+}
+
+static struct kunit_case kprobes_cache_cases[] = {
+	KUNIT_CASE_PARAM(kpc_test_aggregate, kpc_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_reregister, kpc_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_disable_enable, kpc_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_hotplug, kpc_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_optimized, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_bulk, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM_ATTR(kpc_test_stress, kpc_int3_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(kpc_test_stress_text, kpc_int3_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite kprobes_cache_suite = {
+	.name = "kprobes_cache",
+	.suite_init = kpc_suite_init,
+	.exit = kpc_exit,
+	.test_cases = kprobes_cache_cases,
+};
+
+kunit_test_suite(kprobes_cache_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the kprobes lookup cache");
+MODULE_LICENSE("GPL");
