@@ -21,10 +21,14 @@
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/stringify.h>
+#include <linux/timekeeping.h>
 
 #include "kprobes_cache.h"
 
@@ -560,6 +564,261 @@ static void kpc_test_stress_text(struct kunit *test)
 	kpc_stress_run(test, true);
 }
 
+/*
+ * The benchmark's sled: KPC_BENCH_CHUNKS runs of KPC_BENCH_CHUNK one-byte
+ * NOPs, each run after a local symbol. can_probe() and can_optimize()
+ * decode from the symbol before the probe address and look every
+ * instruction they decode up in the hash list: with one symbol for the
+ * whole sled, registering 20000 probes would take hours under QEMU.
+ * The function is never called.
+ */
+#define KPC_BENCH_FILL		20000
+#define KPC_BENCH_CHUNK		16
+#define KPC_BENCH_CHUNKS	1284
+#define KPC_BENCH_NOPS		(KPC_BENCH_CHUNK * KPC_BENCH_CHUNKS)
+#define KPC_BENCH_BATCH		1000
+#define KPC_BENCH_CALLS		20000
+#define KPC_BENCH_ROUNDS	3
+
+static noinline __noclone void kpc_bench_sled(void)
+{
+	asm volatile(".macro kpc_bench_chunk\n"
+		     "kpc_bench_sled_\\@:\n"
+		     ".rept " __stringify(KPC_BENCH_CHUNK) "\n\tnop\n.endr\n"
+		     ".endm\n"
+		     ".rept " __stringify(KPC_BENCH_CHUNKS) "\n"
+		     "\tkpc_bench_chunk\n"
+		     ".endr\n"
+		     ".purgem kpc_bench_chunk\n");
+}
+
+static bool kpc_bench;
+module_param_named(bench, kpc_bench, bool, 0444);
+MODULE_PARM_DESC(bench,
+		 "also run kpc_test_bench, which times probe hits with 20000 probes registered");
+
+struct kpc_bench_ctx {
+	/* [0]: the int3 probe, [1]: the ftrace probe, then the fillers */
+	struct kpc_probe *probes;
+	/* the registered probes, the first @nr */
+	struct kprobe **kps;
+	unsigned int nr;
+	bool cache_was_on;
+};
+
+static void kpc_bench_release(void *arg)
+{
+	struct kpc_bench_ctx *b = arg;
+
+	if (b->nr)
+		unregister_kprobes(b->kps, b->nr);
+	b->nr = 0;
+	kvfree(b->kps);
+	kvfree(b->probes);
+	kprobe_cache_set_enabled(b->cache_was_on);
+}
+
+/* The first KPC_BENCH_FILL NOPs in a row of kpc_bench_sled() */
+static kprobe_opcode_t *kpc_bench_find_sled(void)
+{
+	u8 *text = (u8 *)kpc_bench_sled;
+	unsigned int i, run;
+
+	for (i = 0, run = 0; i < KPC_BENCH_NOPS + 64; i++) {
+		run = text[i] == 0x90 ? run + 1 : 0;
+		if (run == KPC_BENCH_FILL)
+			return text + i + 1 - KPC_BENCH_FILL;
+	}
+	return NULL;
+}
+
+static void kpc_bench_init_filler(struct kpc_probe *p, kprobe_opcode_t *addr)
+{
+	memset(p, 0, sizeof(*p));
+	p->kp.addr = addr;
+	p->kp.pre_handler = kpc_pre;
+	p->kp.flags = KPROBE_FLAG_DISABLED;
+}
+
+/*
+ * Register the fillers, disabled: no text changes. A batch that fails is
+ * registered again one probe at a time, keeping those that kprobes takes.
+ * Return: the number of rejected addresses.
+ */
+static unsigned int kpc_bench_fill(struct kpc_bench_ctx *b,
+				   kprobe_opcode_t *sled)
+{
+	struct kpc_probe *fill = b->probes + 2;
+	unsigned int i, j, n, rejected = 0;
+
+	for (i = 0; i < KPC_BENCH_FILL; i += n) {
+		n = min_t(unsigned int, KPC_BENCH_BATCH, KPC_BENCH_FILL - i);
+		for (j = 0; j < n; j++) {
+			kpc_bench_init_filler(&fill[i + j], sled + i + j);
+			b->kps[b->nr + j] = &fill[i + j].kp;
+		}
+		if (!register_kprobes(b->kps + b->nr, n)) {
+			b->nr += n;
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			kpc_bench_init_filler(&fill[i + j], sled + i + j);
+			if (register_kprobe(&fill[i + j].kp))
+				rejected++;
+			else
+				b->kps[b->nr++] = &fill[i + j].kp;
+		}
+	}
+	return rejected;
+}
+
+/* Call @p's function KPC_BENCH_CALLS times; return the ns per call. */
+static u64 kpc_bench_loop(struct kunit *test, struct kpc_probe *p, bool ftrace)
+{
+	int pre = atomic_read(&p->pre), post = atomic_read(&p->post);
+	u64 v = READ_ONCE(kpc_sink), t0, t1;
+	unsigned int i;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < KPC_BENCH_CALLS; i++) {
+		if (ftrace)
+			v = kpc_ftrace_target(v);
+		else
+			v = kpc_int3_target(v);
+	}
+	t1 = ktime_get_ns();
+	WRITE_ONCE(kpc_sink, v);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->pre) - pre, KPC_BENCH_CALLS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->post) - post, KPC_BENCH_CALLS);
+	return div_u64(t1 - t0, KPC_BENCH_CALLS);
+}
+
+static void kpc_bench_report(struct kunit *test, const char *path,
+			     unsigned int registered, bool cache, u64 *ns,
+			     const struct pcpu_lookup_cache_stats *st)
+{
+	unsigned int i, j;
+	u64 t;
+
+	for (i = 1; i < KPC_BENCH_ROUNDS; i++)
+		for (j = i; j > 0 && ns[j - 1] > ns[j]; j--) {
+			t = ns[j];
+			ns[j] = ns[j - 1];
+			ns[j - 1] = t;
+		}
+	if (!cache) {
+		kunit_info(test, "kprobes_bench: path %s registered %u cache off ns_per_hit %llu (min %llu max %llu rounds %u)",
+			   path, registered, ns[KPC_BENCH_ROUNDS / 2], ns[0],
+			   ns[KPC_BENCH_ROUNDS - 1], KPC_BENCH_ROUNDS);
+		return;
+	}
+	t = st->hits + st->misses;
+	kunit_info(test, "kprobes_bench: path %s registered %u cache on ns_per_hit %llu (min %llu max %llu rounds %u) hits %llu misses %llu hit_permille %llu",
+		   path, registered, ns[KPC_BENCH_ROUNDS / 2], ns[0],
+		   ns[KPC_BENCH_ROUNDS - 1], KPC_BENCH_ROUNDS, st->hits,
+		   st->misses, t ? div64_u64(st->hits * 1000, t) : 0);
+}
+
+/* Time both paths, cache off and on, interleaved over the rounds. */
+static void kpc_bench_measure(struct kunit *test, struct kpc_bench_ctx *b)
+{
+	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	struct pcpu_lookup_cache_stats before, after, st;
+	u64 ns[2][KPC_BENCH_ROUNDS];
+	unsigned int path, round, on;
+
+	for (path = 0; path < 2; path++) {
+		memset(&st, 0, sizeof(st));
+		for (round = 0; round < KPC_BENCH_ROUNDS; round++) {
+			for (on = 0; on < 2; on++) {
+				KUNIT_ASSERT_EQ(test,
+						kprobe_cache_set_enabled(on), 0);
+				pcpu_lookup_cache_stats_sum(cache, &before);
+				ns[on][round] = kpc_bench_loop(test,
+							       &b->probes[path],
+							       path);
+				pcpu_lookup_cache_stats_sum(cache, &after);
+				if (!on)
+					continue;
+				st.hits += after.hits - before.hits;
+				st.misses += after.misses - before.misses;
+			}
+		}
+		for (on = 0; on < 2; on++)
+			kpc_bench_report(test, path ? "ftrace" : "int3", b->nr,
+					 on, ns[on], &st);
+	}
+}
+
+/*
+ * The cost of a hit on the int3 and on the ftrace path with 2 probes
+ * registered, then with KPC_BENCH_FILL more, cache off and on. The probes
+ * that are hit are registered first: the hash list adds at the head, so
+ * the fillers, registered disabled, come before them in their chains.
+ */
+static void kpc_test_bench(struct kunit *test)
+{
+	struct kpc_param int3 = { .ftrace = false }, ftrace = { .ftrace = true };
+	struct kpc_bench_ctx *b;
+	kprobe_opcode_t *sled;
+	unsigned int rejected;
+	u64 t0;
+	int i;
+
+	if (!kpc_bench)
+		kunit_skip(test, "needs kprobes_cache_kunit.bench=1");
+	if (!kpc_int3_offset)
+		kunit_skip(test, "no probe-able offset in kpc_int3_target");
+	sled = kpc_bench_find_sled();
+	if (!sled)
+		kunit_skip(test, "benchmark NOP sled not found");
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	b->cache_was_on = kprobe_cache_enabled();
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_bench_release,
+							b), 0);
+	if (kprobe_cache_set_enabled(true))
+		kunit_skip(test, "no kprobe lookup cache (kprobe_cache=0?)");
+
+	b->probes = kvcalloc(KPC_BENCH_FILL + 2, sizeof(*b->probes),
+			     GFP_KERNEL);
+	b->kps = kvcalloc(KPC_BENCH_FILL + 2, sizeof(*b->kps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b->probes);
+	KUNIT_ASSERT_NOT_NULL(test, b->kps);
+
+	for (i = 0; i < 2; i++) {
+		struct kpc_probe *p = &b->probes[i];
+
+		p->kp.addr = kpc_addr(i ? &ftrace : &int3);
+		p->kp.pre_handler = kpc_pre;
+		p->kp.post_handler = kpc_post;
+		KUNIT_ASSERT_EQ(test, register_kprobe(&p->kp), 0);
+		b->kps[b->nr++] = &p->kp;
+		KUNIT_EXPECT_EQ(test, !!kprobe_ftrace(&p->kp), i == 1);
+	}
+	kpc_bench_measure(test, b);
+
+	t0 = ktime_get_ns();
+	rejected = kpc_bench_fill(b, sled);
+	kunit_info(test, "kprobes_bench: registered %u fillers, %u rejected, in %llu ms",
+		   b->nr - 2, rejected, div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+	KUNIT_EXPECT_EQ(test, rejected, 0);
+	kpc_bench_measure(test, b);
+
+	t0 = ktime_get_ns();
+	unregister_kprobes(b->kps, b->nr);
+	kunit_info(test, "kprobes_bench: unregistered %u probes in %llu ms",
+		   b->nr, div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+	b->nr = 0;
+	kpc_hit_all(test, &int3);
+	kpc_hit_all(test, &ftrace);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->probes[0].pre),
+			4 * KPC_BENCH_ROUNDS * KPC_BENCH_CALLS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->probes[1].pre),
+			4 * KPC_BENCH_ROUNDS * KPC_BENCH_CALLS);
+}
+
 static int kpc_suite_init(struct kunit_suite *suite)
 {
 	unsigned long size, off;
@@ -616,6 +875,7 @@ static struct kunit_case kprobes_cache_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM_ATTR(kpc_test_stress_text, kpc_int3_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_ATTR(kpc_test_bench, { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 

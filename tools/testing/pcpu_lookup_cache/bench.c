@@ -26,7 +26,7 @@
 
 #include "shim.h"
 
-#define SEQ_LEN (1u << 16)
+#define SEQ_LEN 65536u
 #define KTEXT 0xffffffff81000000UL
 
 /* The part of struct kprobe that get_kprobe() reads, and its size. */
@@ -151,9 +151,10 @@ static unsigned long sink;
 
 #define LOOP(first, count, body)					\
 	do {								\
-		unsigned long __i, __s = 0;				\
+		unsigned long __i = (first), __s = 0;			\
+		unsigned long __end = __i + (count);			\
 									\
-		for (__i = (first); __i < (first) + (count); __i++) {	\
+		for (; __i < __end; __i++) {				\
 			unsigned int idx = seq[__i & (SEQ_LEN - 1)];	\
 			unsigned long key = key_of(idx);		\
 			void *v;					\

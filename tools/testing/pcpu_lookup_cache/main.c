@@ -112,8 +112,26 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 	fflush(stdout);
 }
 
+static void (*const tests[])(void) = {
+	test_hp_setup_fail,
+	test_geometry,
+	test_basic,
+	test_replacement,
+	test_key_zero,
+	test_stats_debugfs,
+	test_invalidate,
+	test_hotplug,
+	test_token_race,
+	test_nested_lookup,
+	test_nested_fill,
+	test_alloc_fail,
+	test_destroy_twice,
+	test_model,
+};
+
 int main(int argc, char **argv)
 {
+	size_t t;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -123,12 +141,11 @@ int main(int argc, char **argv)
 			filter = argv[i];
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("pcpu_lookup_cache userspace tests, NR_CPUS=%d%s\n", NR_CPUS,
-	       IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST) ?
+	printf("pcpu_lookup_cache userspace tests, NR_CPUS=%d%s\n",
+	       PLC_NR_CPUS, IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST) ?
 	       ", test hook" : "");
-#define PLC_RUN(name) test_##name();
-	PLC_TESTS(PLC_RUN)
-#undef PLC_RUN
+	for (t = 0; t < ARRAY_SIZE(tests); t++)
+		tests[t]();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed || !passed ? 1 : 0;
 }

@@ -9,7 +9,7 @@
 
 __thread int plc_sim_cpu;
 __thread int plc_sim_irqs_off;
-bool plc_sim_online[NR_CPUS] = { [0 ... NR_CPUS - 1] = true };
+bool plc_sim_online[PLC_NR_CPUS] = { [0 ... PLC_NR_CPUS - 1] = true };
 struct plc_shim_stats plc_shim;
 
 static long fail_at;		/* allocation call number to fail, 0: none */
@@ -23,7 +23,14 @@ void plc_shim_bug(const char *file, int line, const char *what)
 	plc_shim.bugs++;
 }
 
-#define SHIM_BUG(what) plc_shim_bug(__FILE__, __LINE__, what)
+/* Report a misuse of the emulated API by @func, and count it. */
+static void shim_misuse(int line, const char *func, const char *what)
+{
+	fprintf(stderr, "%s:%d: shim: %s: %s\n", __FILE__, line, func, what);
+	plc_shim.bugs++;
+}
+
+#define SHIM_MISUSE(what) shim_misuse(__LINE__, __func__, what)
 
 bool plc_shim_is_err(const void *ptr)
 {
@@ -58,7 +65,7 @@ void *kvzalloc_node(size_t size, gfp_t gfp, int node)
 
 	(void)gfp;
 	if (node != 0 && node != NUMA_NO_NODE)
-		SHIM_BUG("kvzalloc_node: bad node");
+		SHIM_MISUSE("bad node");
 	if (alloc_should_fail())
 		return NULL;
 	if (!size)
@@ -91,10 +98,10 @@ void *plc_alloc_percpu(size_t size, size_t align)
 	void *p;
 
 	if (align > 16)
-		SHIM_BUG("alloc_percpu: alignment not supported");
+		SHIM_MISUSE("alignment not supported");
 	if (alloc_should_fail())
 		return NULL;
-	p = calloc(NR_CPUS, size);
+	p = calloc(PLC_NR_CPUS, size);
 	if (!p)
 		return NULL;
 	plc_shim.allocs++;
@@ -107,7 +114,7 @@ void plc_free_percpu(void *ptr)
 	if (!ptr)
 		return;
 	if (!((uintptr_t)ptr & PLC_PCPU_TAG))
-		SHIM_BUG("free_percpu: not a per-CPU pointer");
+		SHIM_MISUSE("not a per-CPU pointer");
 	plc_shim.frees++;
 	plc_shim.live--;
 	free((void *)((uintptr_t)ptr ^ PLC_PCPU_TAG));
@@ -118,30 +125,30 @@ void plc_free_percpu(void *ptr)
 void mutex_lock(struct mutex *lock)
 {
 	if (plc_sim_irqs_off)
-		SHIM_BUG("mutex_lock with IRQs off");
+		SHIM_MISUSE("called with IRQs off");
 	if (lock->locked)
-		SHIM_BUG("mutex_lock: deadlock");
+		SHIM_MISUSE("deadlock");
 	lock->locked = 1;
 }
 
 void mutex_unlock(struct mutex *lock)
 {
 	if (!lock->locked)
-		SHIM_BUG("mutex_unlock: not locked");
+		SHIM_MISUSE("not locked");
 	lock->locked = 0;
 }
 
 void cpus_read_lock(void)
 {
 	if (plc_sim_irqs_off)
-		SHIM_BUG("cpus_read_lock with IRQs off");
+		SHIM_MISUSE("called with IRQs off");
 	cpus_locked++;
 }
 
 void cpus_read_unlock(void)
 {
 	if (!cpus_locked)
-		SHIM_BUG("cpus_read_unlock: not locked");
+		SHIM_MISUSE("not locked");
 	cpus_locked--;
 }
 
@@ -151,11 +158,11 @@ void on_each_cpu(void (*func)(void *info), void *info, int wait)
 	int saved_cpu = plc_sim_cpu, cpu;
 
 	if (!wait)
-		SHIM_BUG("on_each_cpu: only wait=1 is simulated");
+		SHIM_MISUSE("only wait=1 is simulated");
 	if (plc_sim_irqs_off)
-		SHIM_BUG("on_each_cpu with IRQs off");
+		SHIM_MISUSE("called with IRQs off");
 	if (!cpus_locked)
-		SHIM_BUG("on_each_cpu without cpus_read_lock()");
+		SHIM_MISUSE("called without cpus_read_lock()");
 	plc_shim.ipis++;
 	for_each_online_cpu(cpu) {
 		plc_sim_cpu = cpu;
@@ -197,9 +204,9 @@ int cpuhp_setup_state_multi(enum cpuhp_state state, const char *name,
 	int i, err = fail_setup_err;
 
 	if (state != CPUHP_BP_PREPARE_DYN)
-		SHIM_BUG("cpuhp_setup_state_multi: only PREPARE_DYN");
+		SHIM_MISUSE("only PREPARE_DYN");
 	if (plc_sim_irqs_off)
-		SHIM_BUG("cpuhp_setup_state_multi with IRQs off");
+		SHIM_MISUSE("called with IRQs off");
 	fail_setup_err = 0;
 	if (err)
 		return err;
@@ -220,7 +227,7 @@ static int dyn_index(enum cpuhp_state state)
 	int i = (int)state - CPUHP_BP_PREPARE_DYN;
 
 	if (i < 0 || i >= NR_DYN || !dyn[i].name) {
-		SHIM_BUG("cpuhp: state not set up");
+		SHIM_MISUSE("cpuhp state not set up");
 		return -1;
 	}
 	return i;
@@ -239,7 +246,7 @@ int cpuhp_state_add_instance_nocalls(enum cpuhp_state state,
 		return err;
 	for (n = dyn[i].first; n; n = n->next)
 		if (n == node)
-			SHIM_BUG("cpuhp: instance added twice");
+			SHIM_MISUSE("cpuhp instance added twice");
 	node->next = dyn[i].first;
 	if (node->next)
 		node->next->pprev = &node->next;
@@ -260,7 +267,7 @@ int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
 	for (n = dyn[i].first; n && n != node; n = n->next)
 		;
 	if (!n) {
-		SHIM_BUG("cpuhp: removing an instance that is not added");
+		SHIM_MISUSE("removing a cpuhp instance that is not added");
 		return -ENOENT;
 	}
 	*node->pprev = node->next;
@@ -274,8 +281,8 @@ int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
 
 void plc_sim_set_cpu(int cpu)
 {
-	if (cpu < 0 || cpu >= NR_CPUS || !plc_sim_online[cpu])
-		SHIM_BUG("plc_sim_set_cpu: CPU not online");
+	if (cpu < 0 || cpu >= PLC_NR_CPUS || !plc_sim_online[cpu])
+		SHIM_MISUSE("CPU not online");
 	plc_sim_cpu = cpu;
 }
 
@@ -285,9 +292,9 @@ int plc_sim_cpu_down(int cpu)
 	int i;
 
 	if (cpus_locked)
-		SHIM_BUG("cpu_down under cpus_read_lock(): deadlock");
+		SHIM_MISUSE("cpu_down under cpus_read_lock(): deadlock");
 	if (cpu == plc_sim_cpu || !plc_sim_online[cpu]) {
-		SHIM_BUG("plc_sim_cpu_down: bad CPU");
+		SHIM_MISUSE("bad CPU");
 		return -EINVAL;
 	}
 	plc_sim_online[cpu] = false;
@@ -307,9 +314,9 @@ int plc_sim_cpu_up(int cpu)
 	int i, ret;
 
 	if (cpus_locked)
-		SHIM_BUG("cpu_up under cpus_read_lock(): deadlock");
+		SHIM_MISUSE("cpu_up under cpus_read_lock(): deadlock");
 	if (plc_sim_online[cpu]) {
-		SHIM_BUG("plc_sim_cpu_up: CPU online");
+		SHIM_MISUSE("CPU already online");
 		return -EINVAL;
 	}
 	for (i = 0; i < NR_DYN; i++) {

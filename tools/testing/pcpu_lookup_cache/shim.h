@@ -5,13 +5,14 @@
  * this one file, so the library builds unchanged.
  *
  * CPUs are simulated: plc_sim_cpu (thread-local) is the CPU the code runs
- * on, NR_CPUS copies of each per-CPU object exist, on_each_cpu() runs the
+ * on, PLC_NR_CPUS copies of each per-CPU object exist, on_each_cpu() runs the
  * function on each online CPU in turn and CPU hotplug calls the recorded
  * multi-instance callbacks. The runtime is in shim.c.
  */
 #ifndef _PLC_SHIM_H
 #define _PLC_SHIM_H
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -28,10 +29,10 @@
 #define ___plc_is_defined(val) ____plc_is_defined(__PLC_ARG_PLACEHOLDER_##val)
 #define ____plc_is_defined(arg1_or_junk) \
 	__plc_take_second_arg(arg1_or_junk 1, 0)
-#define IS_ENABLED(option) __plc_is_defined(option)
+#define IS_ENABLED(...) __plc_is_defined(__VA_ARGS__)
 
-#ifndef NR_CPUS
-#define NR_CPUS 4
+#ifndef PLC_NR_CPUS
+#define PLC_NR_CPUS 4
 #endif
 
 /* types */
@@ -50,12 +51,8 @@ typedef unsigned int gfp_t;
 #define __maybe_unused __attribute__((__unused__))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
-#define barrier() __asm__ __volatile__("" : : : "memory")
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, val)					\
-	do {							\
-		*(volatile __typeof__(x) *)&(x) = (val);	\
-	} while (0)
+#define WRITE_ONCE(x, val) ((void)(*(volatile __typeof__(x) *)&(x) = (val)))
 #define SMP_CACHE_BYTES 64
 #define ____cacheline_aligned __attribute__((__aligned__(SMP_CACHE_BYTES)))
 
@@ -71,14 +68,22 @@ typedef unsigned int gfp_t;
 	})
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exports and annotations: a harmless redeclaration eats the ';'. */
-#define EXPORT_SYMBOL_GPL(sym) extern __typeof__(sym) sym
-#define NOKPROBE_SYMBOL(sym) extern __typeof__(sym) sym
+static __always_inline void barrier(void)
+{
+	__asm__ __volatile__("" : : : "memory");
+}
+
+#define __plc_declared(sym) \
+	__builtin_types_compatible_p(__typeof__(sym), __typeof__(sym))
+
+/* Exports and annotations: a static_assert() that @sym exists eats the ';'. */
+#define EXPORT_SYMBOL_GPL(sym) static_assert(__plc_declared(sym), #sym)
+#define NOKPROBE_SYMBOL(sym) static_assert(__plc_declared(sym), #sym)
 
 /* KUnit visibility and static stubs: the harness wraps the allocator. */
+#define EXPORT_SYMBOL_IF_KUNIT(sym) static_assert(__plc_declared(sym), #sym)
 #define VISIBLE_IF_KUNIT
-#define EXPORT_SYMBOL_IF_KUNIT(sym) extern __typeof__(sym) sym
-#define KUNIT_STATIC_STUB_REDIRECT(fn, args...) do { } while (0)
+#define KUNIT_STATIC_STUB_REDIRECT(fn, args...) ((void)(fn))
 
 /* log2.h */
 static inline bool is_power_of_2(unsigned long n)
@@ -106,7 +111,7 @@ static inline u32 hash_64(u64 val, unsigned int bits)
 
 static inline u32 hash_long(unsigned long val, unsigned int bits)
 {
-	_Static_assert(sizeof(long) == 8, "64-bit only");
+	static_assert(sizeof(long) == 8, "64-bit only");
 	return hash_64(val, bits);
 }
 
@@ -119,23 +124,32 @@ struct hlist_node {
 
 /* Simulated CPUs. */
 extern __thread int plc_sim_cpu;
-extern bool plc_sim_online[NR_CPUS];
+extern bool plc_sim_online[PLC_NR_CPUS];
 extern __thread int plc_sim_irqs_off;
 
 #define smp_processor_id() ((unsigned int)plc_sim_cpu)
 #define raw_smp_processor_id() smp_processor_id()
+
+/* The first online CPU >= @cpu, or PLC_NR_CPUS. */
+static inline int plc_next_online_cpu(int cpu)
+{
+	while (cpu < PLC_NR_CPUS && !plc_sim_online[cpu])
+		cpu++;
+	return cpu;
+}
+
 #define for_each_possible_cpu(cpu) \
-	for ((cpu) = 0; (cpu) < NR_CPUS; (cpu)++)
-#define for_each_online_cpu(cpu)				\
-	for ((cpu) = 0; (cpu) < NR_CPUS; (cpu)++)		\
-		if (!plc_sim_online[cpu]) {} else
-#define num_possible_cpus() NR_CPUS
+	for ((cpu) = 0; (cpu) < PLC_NR_CPUS; (cpu)++)
+#define for_each_online_cpu(cpu)					\
+	for ((cpu) = plc_next_online_cpu(0); (cpu) < PLC_NR_CPUS;	\
+	     (cpu) = plc_next_online_cpu((cpu) + 1))
+#define num_possible_cpus() PLC_NR_CPUS
 #define cpu_online(cpu) (plc_sim_online[cpu])
 #define cpu_to_node(cpu) ((void)(cpu), 0)
 #define NUMA_NO_NODE (-1)
 
 /*
- * Per-CPU memory: alloc_percpu() returns NR_CPUS adjacent copies, and the
+ * Per-CPU memory: alloc_percpu() returns PLC_NR_CPUS adjacent copies, and the
  * __percpu pointer is tagged so that dereferencing it without
  * this_cpu_ptr()/per_cpu_ptr() faults, as in the kernel.
  */
@@ -147,7 +161,7 @@ void plc_shim_bug(const char *file, int line, const char *what);
 	((type __percpu *)plc_alloc_percpu(sizeof(type), __alignof__(type)))
 #define free_percpu(ptr) plc_free_percpu((void *)(ptr))
 #define per_cpu_ptr(ptr, cpu)						\
-	((__typeof__(&*(ptr)))((uintptr_t)(ptr) ^ PLC_PCPU_TAG) +	\
+	((__typeof__(ptr))((uintptr_t)(ptr) ^ PLC_PCPU_TAG) +		\
 	 plc_check_cpu(cpu, __FILE__, __LINE__))
 #define this_cpu_ptr(ptr) per_cpu_ptr(ptr, plc_sim_cpu)
 
@@ -155,7 +169,7 @@ static __always_inline unsigned int plc_check_cpu(unsigned int cpu,
 						  const char *file, int line)
 {
 #ifndef PLC_BENCH
-	if (cpu >= NR_CPUS)
+	if (cpu >= PLC_NR_CPUS)
 		plc_shim_bug(file, line, "bad cpu");
 #else
 	(void)file;
@@ -170,10 +184,11 @@ static __always_inline unsigned int plc_check_cpu(unsigned int cpu,
 		(flags) = (unsigned long)plc_sim_irqs_off;	\
 		plc_sim_irqs_off = 1;				\
 	} while (0)
-#define raw_local_irq_restore(flags)				\
-	do {							\
-		plc_sim_irqs_off = (int)(flags);		\
-	} while (0)
+static inline void raw_local_irq_restore(unsigned long flags)
+{
+	plc_sim_irqs_off = (int)flags;
+}
+
 #define irqs_disabled() (plc_sim_irqs_off != 0)
 
 #ifdef PLC_BENCH

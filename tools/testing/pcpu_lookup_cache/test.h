@@ -88,25 +88,21 @@ void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val);
 void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
 	       struct pcpu_lookup_cache_stats *s);
 
-#define PLC_TESTS(X)							\
-	X(hp_setup_fail)						\
-	X(geometry)							\
-	X(basic)							\
-	X(replacement)							\
-	X(key_zero)							\
-	X(stats_debugfs)						\
-	X(invalidate)							\
-	X(hotplug)							\
-	X(token_race)							\
-	X(nested_lookup)						\
-	X(nested_fill)							\
-	X(alloc_fail)							\
-	X(destroy_twice)						\
-	X(model)
-
-#define PLC_DECLARE(name) void test_##name(void);
-PLC_TESTS(PLC_DECLARE)
-#undef PLC_DECLARE
+/* The tests, in the order main() runs them. */
+void test_hp_setup_fail(void);
+void test_geometry(void);
+void test_basic(void);
+void test_replacement(void);
+void test_key_zero(void);
+void test_stats_debugfs(void);
+void test_invalidate(void);
+void test_hotplug(void);
+void test_token_race(void);
+void test_nested_lookup(void);
+void test_nested_fill(void);
+void test_alloc_fail(void);
+void test_destroy_twice(void);
+void test_model(void);
 
 /* For parameterised tests: run one sub-case as its own test. */
 void plc_subtest(const char *name, void (*fn)(const void *arg),

@@ -16,7 +16,7 @@ static void alloc_fail(const void *arg)
 	calls = plc_shim.calls;
 	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
 	nr = plc_shim.calls - calls;
-	CHECK_EQ(nr, 1 + 2 * NR_CPUS);
+	CHECK_EQ(nr, 1 + 2 * PLC_NR_CPUS);
 	CHECK_EQ(plc_shim.live, live + nr);
 	pcpu_lookup_cache_destroy(&cache);
 	CHECK_EQ(plc_shim.live, live);

@@ -180,10 +180,12 @@ static void basic(const void *arg)
 		CHECK_EQ(plc_way(&cache, 0, set, 0)->key, extra);
 		CHECK(!pcpu_lookup_cache_lookup(&cache, keys[i * g->ways],
 						&token));
-		if (g->ways > 1)
-			CHECK_PTR(pcpu_lookup_cache_lookup(&cache,
-					keys[i * g->ways + 1], &token),
-				  plc_val(keys[i * g->ways + 1], 0));
+		if (g->ways > 1) {
+			unsigned long k = keys[i * g->ways + 1];
+
+			CHECK_PTR(pcpu_lookup_cache_lookup(&cache, k, &token),
+				  plc_val(k, 0));
+		}
 	}
 	plc_stats(&cache, 0, &s);
 	CHECK_EQ(s.evictions, nr_test_sets);

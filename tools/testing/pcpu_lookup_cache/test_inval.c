@@ -39,7 +39,7 @@ static void invalidate(const void *arg)
 {
 	struct pcpu_lookup_cache cache;
 	struct pcpu_lookup_cache_stats s;
-	unsigned long many[6], tok[NR_CPUS];
+	unsigned long many[6], tok[PLC_NR_CPUS];
 	long ipis, ipi_cpus;
 	int cpu;
 
@@ -60,7 +60,7 @@ static void invalidate(const void *arg)
 	CHECK_EQ(plc_sim_cpu, 1);
 	plc_sim_set_cpu(0);
 	CHECK_EQ(plc_shim.ipis, ipis + 1);
-	CHECK_EQ(plc_shim.ipi_cpus, ipi_cpus + NR_CPUS);
+	CHECK_EQ(plc_shim.ipi_cpus, ipi_cpus + PLC_NR_CPUS);
 	for_each_possible_cpu(cpu) {
 		CHECK(!lookup_on(&cache, cpu, 100));
 		CHECK_PTR(lookup_on(&cache, cpu, 200), plc_val(200, cpu));

@@ -17,7 +17,7 @@ struct model_cpu {
 
 struct model {
 	unsigned int sets, ways;
-	struct model_cpu cpu[NR_CPUS];
+	struct model_cpu cpu[PLC_NR_CPUS];
 };
 
 static u64 rnd_state;
@@ -157,7 +157,7 @@ static void model(const void *arg)
 
 		if (op < 60) {
 			do {
-				cpu = rnd(NR_CPUS);
+				cpu = rnd(PLC_NR_CPUS);
 			} while (!plc_sim_online[cpu]);
 			plc_sim_set_cpu(cpu);
 			got = pcpu_lookup_cache_lookup(&cache, key, &t1);
@@ -205,7 +205,7 @@ static void model(const void *arg)
 			CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
 			m_inval(&m, NULL, 0);
 		} else {
-			cpu = 1 + rnd(NR_CPUS - 1);
+			cpu = 1 + rnd(PLC_NR_CPUS - 1);
 			if (plc_sim_online[cpu]) {
 				CHECK_EQ(plc_sim_cpu_down(cpu), 0);
 			} else {

@@ -261,8 +261,9 @@ static void nested_lookup(const void *arg)
 
 	for (j = 0; j <= g->ways && !plc_test_failed; j++) {
 		for (a = 0; a < NR_ACTIONS; a++) {
-			if ((j == g->ways) != (a == A_FILL_KEY) &&
-			    a != A_INVAL_KEY && a != A_FLUSH)
+			bool last = j == g->ways, fill = a == A_FILL_KEY;
+
+			if (last != fill && a != A_INVAL_KEY && a != A_FLUSH)
 				continue;
 			nested_lookup_one(g, j, a);
 		}
