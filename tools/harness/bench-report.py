@@ -127,8 +127,13 @@ def plot(cg, out):
     zipf = zipf_dist(cg)
     nmax = max(r["n"] for r in cg["results"])
     hots = sorted({r["hot"] for r in cg["results"]})
-    cols = [("table", 64), ("c64x4", 64), ("c512x4", 64),
-            ("table", 512), ("c512x4", 512)]
+    cols = [c for c in [("table", 64), ("c64x4", 64), ("c512x4", 64),
+                        ("table", 512), ("c512x4", 512)]
+            if (c[0], c[1], nmax, hots[0], zipf) in idx]
+    titles = {("table", 64): "hlist 64", ("c64x4", 64): "64x4 cache + hlist 64",
+              ("c512x4", 64): "512x4 cache + hlist 64",
+              ("table", 512): "hlist 512",
+              ("c512x4", 512): "512x4 cache + hlist 512"}
     dat = os.path.join(out, "plot-ir.dat")
     with open(dat, "w") as f:
         f.write("# H " + " ".join("%s/%d" % c for c in cols) + "\n")
@@ -151,10 +156,11 @@ set logscale y
 set ylabel 'instructions per lookup (log)'
 set xlabel 'hot set H'
 set key top left
-plot '%s' using 2:xtic(1) title 'hlist 64', '' using 3 title '64x4 cache + hlist 64', \
-     '' using 4 title '512x4 cache + hlist 64', '' using 5 title 'hlist 512', \
-     '' using 6 title '512x4 cache + hlist 512'
-""" % (png, nmax, dat)
+plot %s
+""" % (png, nmax, ", ".join(
+        "'%s' using %d%s title '%s'" % (dat, i + 2, ":xtic(1)" if i == 0 else "",
+                                         titles[c])
+        for i, c in enumerate(cols)))
     try:
         subprocess.run(["gnuplot"], input=script, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as e:

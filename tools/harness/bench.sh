@@ -45,7 +45,7 @@ for i in $(seq 1 "$reps"); do
 		--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
 		'pcpu_lookup_cache.plc_test_cost') </dev/null >"$out/raw/uml-cost-run$i.log" 2>&1 ||
 		die "uml-cost: kunit.py failed, see ${out#$ROOT/}/raw/uml-cost-run$i.log"
-	grep -aoE 'cost: .*' "$bdir/test.log" >>"$out/raw/uml-cost.txt" ||
+	grep -aoE 'cost: geometry .*' "$bdir/test.log" >>"$out/raw/uml-cost.txt" ||
 		die "uml-cost: no 'cost:' line in ${bdir#$ROOT/}/test.log"
 	echo "$(stamp) uml-cost: boot $i/$reps: $(tail -1 "$out/raw/uml-cost.txt")"
 done

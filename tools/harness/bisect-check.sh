@@ -18,6 +18,8 @@ BDIR=$BUILD/bisect-src/kunit-bisect
 KUNITCONFIG=${KUNITCONFIG:-$HARNESS_DIR/um.kunitconfig}
 
 deps build
+lock tree -s
+lock bisect
 need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$BDIR"
 rm -f "$BUILD/results/bisect.counts"

@@ -27,6 +27,8 @@ logf=$BUILD/logs/$target.log
 
 deps build
 [[ $arch == um ]] || deps qemu
+lock tree -s
+lock "kunit-$cfg"
 need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$bdir"
 rm -f "$BUILD/results/$target.counts" "$bdir/test.log"

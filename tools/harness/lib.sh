@@ -46,3 +46,16 @@ write_counts() {
 	printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=%d\nskipped=%d\nerrors=%d\nsummary=%d\n' \
 		"$status" "$p" "$f" "$c" "$s" "$e" "$summary" >"$BUILD/results/$name.counts"
 }
+
+# lock NAME [-s]: hold build/.lock-NAME until this script exits (exclusive,
+# or shared with -s), so that concurrent make invocations do not rewrite
+# build/linux or a build directory under each other.
+lock() {
+	local f=$BUILD/.lock-$1 fd mode=${2:--x}
+	mkdir -p "$BUILD"
+	exec {fd}>>"$f"
+	if ! flock -n "$mode" "$fd"; then
+		log "waiting for another harness run that uses ${f#$ROOT/} ..."
+		flock "$mode" "$fd"
+	fi
+}

@@ -26,6 +26,9 @@ BASE_SRC=$BUILD/lint-base/linux
 BASE_OBJ=$BUILD/lint-base/obj
 
 deps build lint
+lock tree -s
+lock kunit-smp
+lock lint
 need_tree
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

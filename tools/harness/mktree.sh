@@ -29,6 +29,7 @@ G() { git -C "$LINUX" "$@"; }
 
 # ---------------------------------------------------------------- source
 deps source
+lock tree
 version=$(dpkg-query -W -f='${Version}' $PKG 2>/dev/null || echo unknown)
 log "tree: using $PKG version $version"
 

@@ -9,6 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+lock tree -s
 need_tree
 out=$BUILD/series
 template=$HARNESS_DIR/cover-letter.txt
