@@ -13,7 +13,10 @@
 #     booted BENCH_REPS times (interleaved repetitions of hit, limit
 #     reference, miss+fill and invalidation loops in each boot): median and
 #     spread of ns per operation.
-#  3. report: results.json, report.md (with a headline section that
+#  3. kprobes: kprobes_cache.kpc_test_bench on x86_64 QEMU (the kunit-smp
+#     kernel): per-hit cost with 2 and with 20002 probes registered, cache
+#     off and on in the same boot, on the int3 and the ftrace path.
+#  4. report: results.json, report.md (with a headline section that
 #     'make series' puts in the cover letter) and plots.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -50,9 +53,36 @@ for i in $(seq 1 "$reps"); do
 	echo "$(stamp) uml-cost: boot $i/$reps: $(tail -1 "$out/raw/uml-cost.txt")"
 done
 
+# kprobes end to end: the KUnit case kprobes_cache.kpc_test_bench on the
+# kunit-smp kernel (x86_64 QEMU, -smp 4): 2 hot probes, then 20000 disabled
+# fillers registered after them, per-hit cost on the int3 and ftrace paths
+# with the cache off and on, in the same boot.
+echo "$(stamp) kprobes: build the kunit-smp kernel"
+sbdir=$BUILD/kunit-smp
+deps qemu
+(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
+	--build_dir="$sbdir" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
+	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
+	--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/kprobes-build.log" 2>&1 ||
+	die "kprobes: kernel build failed, see ${out#$ROOT/}/raw/kprobes-build.log"
+echo "$(stamp) kprobes: kpc_test_bench (20k probes; a few minutes under TCG)"
+rm -f "$sbdir/test.log"
+(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+	--build_dir="$sbdir" --qemu_args="-smp 4" --timeout=1200 \
+	--kernel_args=kprobes_cache_kunit.bench=1 \
+	'kprobes_cache.kpc_test_bench') </dev/null >"$out/raw/kprobes-bench.log" 2>&1 ||
+	die "kprobes: kpc_test_bench failed, see ${out#$ROOT/}/raw/kprobes-bench.log"
+cp "$sbdir/test.log" "$out/raw/kprobes-bench-kernel.log"
+grep -aoE 'kprobes_bench: .*' "$sbdir/test.log" >"$out/raw/kprobes-bench.txt" ||
+	die "kprobes: no 'kprobes_bench:' lines in ${sbdir#$ROOT/}/test.log"
+bash "$HARNESS_DIR/splat-check.sh" "$out/raw/kprobes-bench-kernel.log" ||
+	die "kprobes: kernel splat during the benchmark"
+echo "$(stamp) kprobes: done"
+
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-cost "$out/raw/uml-cost.txt" \
+	--kprobes "$out/raw/kprobes-bench.txt" --smp-config "$sbdir/.config" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"
 sed -n '/<!-- headline -->/,/<!-- \/headline -->/p' "$out/report.md"
