@@ -31,6 +31,9 @@ deps build
 deps userspace
 deps bench
 bash "$HARNESS_DIR/mktree.sh"
+lock tree -s
+lock kunit-um
+lock kunit-smp
 mkdir -p "$out/raw"
 
 echo "$(stamp) cachegrind: start${quick:+ (quick)}"

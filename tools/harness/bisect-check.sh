@@ -49,7 +49,7 @@ for c in "${commits[@]}"; do
 	name="[$i/${#commits[@]}] $(git -C "$LINUX" rev-parse --short "$c") $subject"
 	log "bisect-check: $name"
 	git -C "$SRC" checkout -q --detach -f "$c"
-	git -C "$SRC" clean -fdq
+	git -C "$SRC" clean -fdqx
 
 	# Keep only the options whose symbol exists at this commit.
 	: >"$tmp/kunitconfig"
@@ -79,6 +79,7 @@ for c in "${commits[@]}"; do
 	set -e
 	{ echo "=== $name"; cat "$tmp/out"; } >>"$logf"
 	write_counts "bisect-$i" "$tmp/out" ok
+	passed=0 failed=0 crashed=0 skipped=0 errors=0
 	# shellcheck disable=SC1090
 	. "$BUILD/results/bisect-$i.counts"
 	rm -f "$BUILD/results/bisect-$i.counts"

@@ -52,7 +52,8 @@ for g in "${groups[@]}"; do
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
-. /etc/os-release 2>/dev/null || true
+# shellcheck disable=SC1090
+. "${OS_RELEASE:-/etc/os-release}" 2>/dev/null || true
 if [[ " ${ID:-} ${ID_LIKE:-} " != *" debian "* && " ${ID:-} ${ID_LIKE:-} " != *" ubuntu "* ]] ||
    ! command -v apt-get >/dev/null; then
 	die "missing host tools and this is not a Debian/Ubuntu host (${PRETTY_NAME:-unknown}).

@@ -66,7 +66,9 @@ write_counts "$target" "$logf" "$status"
 
 # Upstream's kprobes_test must also pass with the kprobes lookup cache off:
 # boot the same kernel again with kprobe_cache=0 and run only that suite.
+# (Only when this run built and booted the kernel: never a stale bzImage.)
 if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
+   grep -aqE 'Ran [0-9]+ tests:' "$logf" &&
    grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
 	off_log=$BUILD/logs/$target-cache-off.log
 	cp "$bdir/test.log" "$bdir/test-cache-on.log" 2>/dev/null || true

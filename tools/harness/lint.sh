@@ -67,6 +67,7 @@ if [[ $npatches -gt 0 ]]; then
 		(cd "$LINUX" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
 			>"$tmp/cp.out" 2>&1 || true
 		keep "checkpatch $name" "$tmp/cp.out"
+		rm -f "$LINUX"/.checkpatch-camelcase.git.*
 		if grep -q '^Traceback' "$tmp/cp.out"; then
 			echo "checkpatch: $name: -: a checkpatch helper script failed: $(grep -m1 -E '^[A-Za-z]+Error' "$tmp/cp.out")" >>"$findings"
 		fi

@@ -119,7 +119,10 @@ stamp=$({
 
 if [[ $(cat "$LINUX/.git/ws-stamp" 2>/dev/null) == "$stamp" &&
       $(G rev-parse HEAD) == "$(cat "$LINUX/.git/ws-head" 2>/dev/null)" ]]; then
-	dirty=$(G status --porcelain --untracked-files=normal | head -20)
+	# --ignored: Debian's top-level .gitignore ignores everything untracked.
+	# Python and checkpatch caches do not count.
+	dirty=$(G status --porcelain --untracked-files=normal --ignored |
+		grep -vE '__pycache__/|\.checkpatch-camelcase\.git\.' | head -20 || true)
 	if [[ -z $dirty ]]; then
 		log "tree up to date ($(G rev-list --count base..HEAD) patches on base)"
 		exit 0
@@ -156,7 +159,7 @@ fail_patch() { # $1=index $2=patch $3=error file
 	done
 	unset GIT_INDEX_FILE
 	G reset -q --hard "$head"
-	G clean -fdq
+	G clean -fdqx
 	cat >&2 <<-EOF
 	error: patches/$p (patch $i of ${#series[@]}) does not apply to build/linux.
 	build/linux is now HALF-PATCHED: last applied patch: $last.
@@ -195,8 +198,10 @@ done
 unset GIT_INDEX_FILE
 
 # Move the work tree; only files whose content changes are rewritten.
+# clean -x: Debian's top-level .gitignore ("/*") makes every untracked file
+# ignored, so a plain 'git clean -fd' would remove nothing.
 G reset -q --hard "$head"
-G clean -fdq
+G clean -fdqx
 printf '%s\n' "$head" >"$LINUX/.git/ws-head"
 printf '%s\n' "$stamp" >"$LINUX/.git/ws-stamp"
 log "tree: build/linux at $(G rev-parse --short HEAD), ${#series[@]} patches on base:"
