@@ -29,10 +29,14 @@
 #include <linux/smp.h>
 #include <linux/stringify.h>
 #include <linux/timekeeping.h>
+#include <linux/trace_events.h>
 
 #include "kprobes_cache.h"
+#include "trace/trace_dynevent.h"
 
 #define KPC_BULK	1000
+#define KPC_BATCH	64
+#define KPC_EVENTS	16
 #define KPC_MAX_OFFSET	64
 
 static u64 kpc_sink;
@@ -191,6 +195,7 @@ struct kpc_check {
 	kprobe_opcode_t *addr;
 	unsigned int nr;
 	unsigned int stale;
+	unsigned int cached;
 };
 
 static int kpc_check_fn(void *arg)
@@ -207,20 +212,24 @@ static int kpc_check_fn(void *arg)
 
 		if (cached && cached != get_kprobe(c->addr + i))
 			c->stale++;
+		c->cached += !!cached;
 	}
 	preempt_enable();
 	return 0;
 }
 
-/* No online CPU may cache, for @nr addresses from @addr, another probe. */
-static void kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
-				unsigned int nr)
+/*
+ * No online CPU may cache, for @nr addresses from @addr, another probe.
+ * Return: the number of cached entries for them, over all online CPUs.
+ */
+static unsigned int kpc_expect_coherent(struct kunit *test,
+					kprobe_opcode_t *addr, unsigned int nr)
 {
 	struct kpc_check c = { .addr = addr, .nr = nr };
 	int cpu;
 
 	if (!kprobe_cache_kunit_cache()->pcpu)
-		return;
+		return 0;
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
 		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_check_fn, &c,
@@ -228,6 +237,48 @@ static void kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
 	cpus_read_unlock();
 	KUNIT_EXPECT_EQ_MSG(test, c.stale, 0,
 			    "a CPU caches a probe the hash list does not return");
+	return c.cached;
+}
+
+/* Each online CPU's invalidation generation, in @gen[nr_cpu_ids]. */
+static void kpc_gens(unsigned long *gen)
+{
+	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		gen[cpu] = READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->gen);
+}
+
+/*
+ * Expect exactly @rounds rounds of invalidation IPIs, on every online CPU,
+ * since kpc_gens() filled @gen.
+ */
+static void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,
+			      unsigned long rounds, const char *what)
+{
+	unsigned long *now;
+	int cpu;
+
+	if (!kprobe_cache_kunit_cache()->pcpu)
+		return;
+	now = kunit_kcalloc(test, nr_cpu_ids, sizeof(*now), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, now);
+	kpc_gens(now);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, now[cpu] - gen[cpu], rounds,
+				    "%s: rounds of IPIs on CPU %d", what, cpu);
+}
+
+static unsigned long *kpc_gens_alloc(struct kunit *test)
+{
+	unsigned long *gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen),
+					   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	if (kprobe_cache_kunit_cache()->pcpu)
+		kpc_gens(gen);
+	return gen;
 }
 
 /* Expect @p's handlers to have run @n times. */
@@ -237,6 +288,26 @@ static void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
 	KUNIT_EXPECT_EQ(test, atomic_read(&p->pre), n);
 	if (p->kp.post_handler)
 		KUNIT_EXPECT_EQ(test, atomic_read(&p->post), n);
+}
+
+/*
+ * The probe at @addr is gone: no CPU may still cache it, a hit there must
+ * run nothing, and a new probe registered there must run on all @n CPUs.
+ */
+static void kpc_expect_new_probe(struct kunit *test,
+				 const struct kpc_param *param,
+				 kprobe_opcode_t *addr, int n)
+{
+	struct kpc_probe *b;
+
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+
+	b = kpc_register(test, addr, true);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(b);
 }
 
 /*
@@ -275,7 +346,7 @@ static void kpc_test_reregister(struct kunit *test)
 {
 	const struct kpc_param *param = kpc_setup(test);
 	kprobe_opcode_t *addr = kpc_addr(param);
-	struct kpc_probe *a, *b;
+	struct kpc_probe *a;
 	int n;
 
 	a = kpc_register(test, addr, true);
@@ -283,14 +354,7 @@ static void kpc_test_reregister(struct kunit *test)
 	kpc_expect_hits(test, param, a, n);
 
 	kpc_unregister_free(a);	/* KASAN poisons it */
-	kpc_expect_coherent(test, addr, 1);
-	kpc_hit_all(test, param);
-
-	b = kpc_register(test, addr, true);
-	kpc_hit_all(test, param);
-	kpc_expect_hits(test, param, b, n);
-	kpc_expect_coherent(test, addr, 1);
-	kpc_unregister_free(b);
+	kpc_expect_new_probe(test, param, addr, n);
 }
 
 static void kpc_test_disable_enable(struct kunit *test)
@@ -361,7 +425,7 @@ static void kpc_test_optimized(struct kunit *test)
 {
 	const struct kpc_param *param = kpc_setup(test);
 	kprobe_opcode_t *addr = kpc_addr(param);
-	struct kpc_probe *a, *b;
+	struct kpc_probe *a;
 	bool optimized;
 	int n;
 
@@ -380,14 +444,7 @@ static void kpc_test_optimized(struct kunit *test)
 
 	kpc_unregister_free(a);
 	wait_for_kprobe_optimizer();	/* frees the aggregator */
-	kpc_expect_coherent(test, addr, 1);
-	kpc_hit_all(test, param);
-
-	b = kpc_register(test, addr, true);
-	kpc_hit_all(test, param);
-	kpc_expect_hits(test, param, b, n);
-	kpc_expect_coherent(test, addr, 1);
-	kpc_unregister_free(b);
+	kpc_expect_new_probe(test, param, addr, n);
 }
 
 /* KPC_BULK probes, all hit on every CPU, unregistered at once. */
@@ -396,6 +453,7 @@ static void kpc_test_bulk(struct kunit *test)
 	struct pcpu_lookup_cache_stats before, after;
 	struct kpc_probe *probes;
 	struct kprobe **kps;
+	unsigned long *gen;
 	int i, n;
 
 	kpc_setup(test);
@@ -420,7 +478,9 @@ static void kpc_test_bulk(struct kunit *test)
 	kpc_expect_coherent(test, kpc_sled_start, KPC_BULK);
 
 	pcpu_lookup_cache_stats_sum(kprobe_cache_kunit_cache(), &before);
+	gen = kpc_gens_alloc(test);
 	unregister_kprobes(kps, KPC_BULK);
+	kpc_expect_rounds(test, gen, 1, "unregister_kprobes()");
 	pcpu_lookup_cache_stats_sum(kprobe_cache_kunit_cache(), &after);
 	kunit_info(test, "bulk unregister invalidated %llu entries",
 		   after.invalidations - before.invalidations);
@@ -428,6 +488,137 @@ static void kpc_test_bulk(struct kunit *test)
 	kpc_hit_all(test, NULL);
 	for (i = 0; i < KPC_BULK; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre), n);
+}
+
+/*
+ * KPC_BATCH probes, hit on every CPU, unregistered one at a time inside
+ * kprobe_unregister_batch_begin()/end(): one round of IPIs in all, no
+ * CPU caches a probe during the batch, and caching works again after it.
+ */
+static void kpc_test_batch(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	struct kpc_probe *probes, *b;
+	struct kprobe **kps;
+	unsigned long *gen;
+	int i, n;
+
+	if (!kpc_sled_start)
+		kunit_skip(test, "NOP sled not found");
+	probes = kunit_kcalloc(test, KPC_BATCH, sizeof(*probes), GFP_KERNEL);
+	kps = kunit_kcalloc(test, KPC_BATCH, sizeof(*kps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, probes);
+	KUNIT_ASSERT_NOT_NULL(test, kps);
+	for (i = 0; i < KPC_BATCH; i++) {
+		probes[i].kp.addr = kpc_sled_start + i;
+		probes[i].kp.pre_handler = kpc_pre;
+		probes[i].kp.post_handler = kpc_post;
+		kps[i] = &probes[i].kp;
+	}
+	KUNIT_ASSERT_EQ(test, register_kprobes(kps, KPC_BATCH), 0);
+	n = kpc_hit_all(test, NULL);
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
+						  KPC_BATCH),
+			param->cache ? KPC_BATCH * n : 0);
+
+	gen = kpc_gens_alloc(test);
+	kprobe_unregister_batch_begin();
+	for (i = 0; i < KPC_BATCH / 2; i++)
+		unregister_kprobe(kps[i]);
+	/* The rest still run, and are not cached while the batch is open. */
+	kpc_hit_all(test, NULL);
+	for (i = 0; i < KPC_BATCH; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre),
+				i < KPC_BATCH / 2 ? n : 2 * n);
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
+						  KPC_BATCH), 0);
+	for (i = KPC_BATCH / 2; i < KPC_BATCH; i++)
+		unregister_kprobe(kps[i]);
+	kprobe_unregister_batch_end();
+	kpc_expect_rounds(test, gen, 1, "batch of unregister_kprobe()");
+
+	b = kpc_register(test, kpc_sled_start, true);
+	kpc_hit_all(test, NULL);
+	kpc_expect_hits(test, param, b, n);
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
+						  KPC_BATCH),
+			param->cache ? n : 0);
+	kpc_unregister_free(b);
+	for (i = 0; i < KPC_BATCH; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre),
+				i < KPC_BATCH / 2 ? n : 2 * n);
+}
+
+static int kpc_lookup_fn(void *arg)
+{
+	struct kpc_check *c = arg;
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < c->nr; i++)
+		c->cached += !!get_kprobe_cached(c->addr + i);
+	preempt_enable();
+	return 0;
+}
+
+/* Look @nr addresses from @addr up through the cache on every CPU. */
+static unsigned int kpc_lookup_all(struct kunit *test, kprobe_opcode_t *addr,
+				   unsigned int nr)
+{
+	struct kpc_check c = { .addr = addr, .nr = nr };
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_lookup_fn, &c,
+						      false), 0);
+	cpus_read_unlock();
+	return c.cached;
+}
+
+/*
+ * Removing all dynamic events frees KPC_EVENTS kprobe events, each with
+ * its own unregister_kprobe(), in one round of IPIs, leaving no CPU with
+ * a cached probe of a freed event.
+ */
+static void kpc_test_events(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	struct dynevent_cmd cmd;
+	char name[32], loc[48], *buf;
+	unsigned long *gen;
+	int i, n;
+
+	if (!IS_ENABLED(CONFIG_KPROBE_EVENTS))
+		kunit_skip(test, "needs CONFIG_KPROBE_EVENTS");
+	if (!kpc_sled_start)
+		kunit_skip(test, "NOP sled not found");
+	buf = kunit_kzalloc(test, MAX_DYNEVENT_CMD_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < KPC_EVENTS; i++) {
+		snprintf(name, sizeof(name), "kpc_event_%d", i);
+		snprintf(loc, sizeof(loc), "kpc_sled+%td",
+			 (u8 *)(kpc_sled_start + i) - (u8 *)kpc_sled);
+		kprobe_event_cmd_init(&cmd, buf, MAX_DYNEVENT_CMD_LEN);
+		KUNIT_ASSERT_EQ(test, kprobe_event_gen_cmd_start(&cmd, name,
+								 loc), 0);
+		KUNIT_ASSERT_EQ_MSG(test, kprobe_event_gen_cmd_end(&cmd), 0,
+				    "%s at %s", name, loc);
+	}
+	n = num_online_cpus();
+	KUNIT_EXPECT_EQ(test, kpc_lookup_all(test, kpc_sled_start, KPC_EVENTS),
+			KPC_EVENTS * n);
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
+						  KPC_EVENTS),
+			param->cache ? KPC_EVENTS * n : 0);
+
+	gen = kpc_gens_alloc(test);
+	KUNIT_EXPECT_EQ(test, dyn_events_release_all(NULL), 0);
+	kpc_expect_rounds(test, gen, 1, "dyn_events_release_all()");
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
+						  KPC_EVENTS), 0);
+	KUNIT_EXPECT_EQ(test, kpc_lookup_all(test, kpc_sled_start, KPC_EVENTS),
+			0);
 }
 
 static DEFINE_PER_CPU(struct task_struct *, kpc_thread);
@@ -871,6 +1062,8 @@ static struct kunit_case kprobes_cache_cases[] = {
 	KUNIT_CASE_PARAM(kpc_test_hotplug, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_optimized, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_bulk, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_batch, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_events, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM_ATTR(kpc_test_stress, kpc_int3_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM_ATTR(kpc_test_stress_text, kpc_int3_gen_params,

@@ -8,6 +8,7 @@
  * statistics and debugfs. The header's opening comment is the contract.
  */
 
+#include <linux/atomic.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
@@ -18,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pcpu_lookup_cache.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -362,8 +364,9 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
  * Call on the CPU of the lookup, with preemption still disabled since it,
  * from any context including NMI. The fill is dropped if an invalidation
  * or flush reached this CPU after the lookup, so a value removed from the
- * backing structure and invalidated is never cached again, or if it
- * interrupted another fill on this CPU. IRQs are masked while the way is
+ * backing structure and invalidated is never cached again, if it
+ * interrupted another fill on this CPU, or while the cache is suspended
+ * (pcpu_lookup_cache_suspend()). IRQs are masked while the way is
  * written; no lock is taken. notrace and NOKPROBE: kprobes calls it from
  * its breakpoint handlers.
  */
@@ -385,7 +388,8 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	 */
 	raw_local_irq_save(flags);
 	pc = this_cpu_ptr(cache->pcpu);
-	if (unlikely(READ_ONCE(pc->gen) != token || pc->fill_busy)) {
+	if (unlikely(READ_ONCE(pc->gen) != token || pc->fill_busy ||
+		     atomic_read(&cache->suspended))) {
 		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
 		goto out;
 	}
@@ -510,6 +514,64 @@ int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush);
+
+/**
+ * pcpu_lookup_cache_suspend() - empty the cache and stop filling it
+ * @cache: the cache
+ *
+ * For a caller that retires many objects one at a time, each with its own
+ * grace period, and so cannot collect their keys for one
+ * pcpu_lookup_cache_invalidate_many(). Empties every CPU's cache in one
+ * round of IPIs, like pcpu_lookup_cache_flush(), and drops every fill until
+ * the matching pcpu_lookup_cache_resume(). Meanwhile lookups miss, and an
+ * object removed from the backing structure needs no invalidation, as long
+ * as its removal happens before pcpu_lookup_cache_resume() is called (for
+ * example because both run under the caller's update-side lock). Calls
+ * nest. Same calling context as pcpu_lookup_cache_flush().
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache)
+{
+	might_sleep();
+	if (!cache->pcpu)
+		return -EINVAL;
+	atomic_inc(&cache->suspended);
+	/*
+	 * Every CPU handles the flush IPI with IRQs off, as fills run: a
+	 * fill that ran before it is flushed, one that runs after it sees
+	 * the count. Every suspend flushes, so that it returns to an empty
+	 * cache even when it nests in another suspend still flushing.
+	 */
+	smp_mb__after_atomic();
+	return pcpu_lookup_cache_flush(cache);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_suspend);
+
+/**
+ * pcpu_lookup_cache_resume() - end a pcpu_lookup_cache_suspend()
+ * @cache: the cache
+ *
+ * Waits for an RCU grace period, then lets fills store again once every
+ * suspend has been resumed. The grace period covers the lookups, which run
+ * with preemption disabled, that may have found an object in the backing
+ * structure before the caller removed it: their fills are dropped. As in
+ * point 5 of the contract, lookups where RCU is not watching need their own
+ * protection. Sleeps.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised or not suspended.
+ */
+int pcpu_lookup_cache_resume(struct pcpu_lookup_cache *cache)
+{
+	might_sleep();
+	if (!cache->pcpu || atomic_read(&cache->suspended) <= 0)
+		return -EINVAL;
+	synchronize_rcu();
+	if (atomic_dec_if_positive(&cache->suspended) < 0)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_resume);
 
 /**
  * pcpu_lookup_cache_stats_cpu() - read one CPU's counters

@@ -75,6 +75,11 @@
  *    Invalidating after the grace period (b after c) is a use-after-free:
  *    a caller that runs with IRQs enabled may find the object in the cache
  *    after the grace period began and keep using it after the free.
+ *    A caller that retires many objects one at a time, each with its own
+ *    grace period, can instead bracket them with pcpu_lookup_cache_suspend()
+ *    and pcpu_lookup_cache_resume(): one round of IPIs empties the cache and
+ *    fills drop out until the resume, so step b can be left out for every
+ *    object removed before the resume is called.
  *
  * 6. Key 0 and NULL values are never cached: a lookup of key 0 misses and a
  *    fill of key 0 or of a NULL value does nothing.
@@ -168,6 +173,8 @@ enum pcpu_lookup_cache_step {
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two when nr_ways <= 4 so that no set straddles a cache line
  * @hash_bits: bits of hash_long() used to pick a set, at least 1
+ * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
+ *	dropped while it is nonzero
  * @node: CPU hotplug instance
  * @debugfs: statistics file, if any
  * @test_hook: KUnit only: called at each &enum pcpu_lookup_cache_step
@@ -181,6 +188,7 @@ struct pcpu_lookup_cache {
 	unsigned int nr_ways;
 	unsigned int set_stride;
 	unsigned int hash_bits;
+	atomic_t suspended;
 	struct hlist_node node;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
@@ -280,6 +288,8 @@ int pcpu_lookup_cache_invalidate_many(struct pcpu_lookup_cache *cache,
 				      const unsigned long *keys,
 				      unsigned int nr_keys);
 int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache);
+int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache);
+int pcpu_lookup_cache_resume(struct pcpu_lookup_cache *cache);
 void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,
 				 unsigned int cpu,
 				 struct pcpu_lookup_cache_stats *stats);

@@ -535,6 +535,8 @@ static void plc_expect_uninitialised(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(cache, NULL, 0),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush(cache), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(cache), -EINVAL);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(cache), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_debugfs_create(cache, "x", NULL),
 			-EINVAL);
 	KUNIT_EXPECT_NULL(test, cache->debugfs);
@@ -1600,6 +1602,93 @@ static void plc_test_cross_cpu(struct kunit *test)
 	}
 }
 
+/* Check @cpu's generation against @gen, and take the new one. */
+static void plc_expect_gen(struct kunit *test, struct plc_ctx *ctx,
+			   unsigned int cpu, unsigned long *gen,
+			   unsigned long delta, const char *what)
+{
+	unsigned long now = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+
+	KUNIT_EXPECT_EQ_MSG(test, now - *gen, delta, "%s on CPU %u", what, cpu);
+	*gen = now;
+}
+
+/*
+ * suspend() empties every online CPU in one round of IPIs and drops every
+ * fill, also with a token read after it, until the last nested resume();
+ * resume() sends no IPI and refuses a cache that is not suspended.
+ */
+static void plc_test_suspend(struct kunit *test)
+{
+	static const struct plc_geom geom = { 64, 4, "64x4" };
+	struct pcpu_lookup_cache_stats *base, s;
+	struct plc_ctx *ctx;
+	unsigned long *gen, key;
+	unsigned int cpu;
+	void *obj;
+
+	ctx = plc_setup(test, &geom);
+	key = ctx->keys[0];
+	obj = &ctx->obj_a[0];
+	base = kunit_kcalloc(test, nr_cpu_ids, sizeof(*base), GFP_KERNEL);
+	gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(&ctx->cache), -EINVAL);
+
+	for_each_online_cpu(cpu) {
+		plc_on_cpu(test, &ctx->cache, cpu, key, obj);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+							 key, NULL),
+					obj, "CPU %u", cpu);
+		gen[cpu] = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+		pcpu_lookup_cache_stats_cpu(&ctx->cache, cpu, &base[cpu]);
+	}
+
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(&ctx->cache), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(&ctx->cache), 0);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 2, "two suspends");
+		plc_expect_cpu_invalidations(test, ctx, cpu, &base[cpu], 1,
+					     "suspend");
+		/* Misses, and its fill, with a fresh token, is dropped. */
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       key, obj),
+				      "CPU %u", cpu);
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       key, NULL),
+				      "CPU %u", cpu);
+		pcpu_lookup_cache_stats_cpu(&ctx->cache, cpu, &s);
+		KUNIT_EXPECT_EQ_MSG(test, s.dropped - base[cpu].dropped, 1,
+				    "CPU %u", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, s.fills, base[cpu].fills, "CPU %u",
+				    cpu);
+	}
+
+	/* The inner resume: still suspended, no IPI. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(&ctx->cache), 0);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 0, "inner resume");
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       key, obj),
+				      "CPU %u", cpu);
+		KUNIT_EXPECT_NULL(test, plc_on_cpu(test, &ctx->cache, cpu, key,
+						   NULL));
+	}
+
+	/* The outer resume: fills store again. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(&ctx->cache), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(&ctx->cache), -EINVAL);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 0, "resume");
+		KUNIT_EXPECT_NULL(test, plc_on_cpu(test, &ctx->cache, cpu, key,
+						   obj));
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+							 key, NULL),
+					obj, "CPU %u", cpu);
+	}
+}
+
 /* What the test's CPU hotplug callback saw of the cache. */
 static struct {
 	struct pcpu_lookup_cache *cache;
@@ -2134,6 +2223,7 @@ static struct kunit_case plc_test_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_cross_cpu, plc_geom_gen_params),
+	KUNIT_CASE(plc_test_suspend),
 	KUNIT_CASE(plc_test_hotplug),
 	KUNIT_CASE_SLOW(plc_test_stress),
 	KUNIT_CASE(plc_test_cost),

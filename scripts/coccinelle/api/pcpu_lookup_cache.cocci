@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /// Find pcpu_lookup_cache functions that sleep called in atomic context.
 ///
-/// pcpu_lookup_cache_invalidate(), _invalidate_many() and _flush() take the
-/// CPU hotplug lock and wait for an IPI on every online CPU;
+/// pcpu_lookup_cache_invalidate(), _invalidate_many(), _flush() and
+/// _suspend() take the CPU hotplug lock and wait for an IPI on every online
+/// CPU; _resume() waits for an RCU grace period;
 /// pcpu_lookup_cache_init(), _destroy() and _debugfs_create() allocate or
 /// free memory and take sleeping locks. None of them may be called with a
 /// spinlock, rwlock or local lock held, in an RCU read-side critical
@@ -356,7 +357,8 @@ set_release(q, unlock)
 @r_spin exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {spin_lock, spin_lock_nested, spin_lock_nest_lock,
 	spin_lock_irq, spin_lock_irqsave, spin_lock_irqsave_nested,
 	spin_lock_bh, raw_spin_lock, raw_spin_lock_nested,
@@ -397,7 +399,8 @@ found(p1, p2, f, lock + "()")
 @r_rcu exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {rcu_read_lock, rcu_read_lock_bh, rcu_read_lock_sched,
 	rcu_read_lock_notrace, rcu_read_lock_sched_notrace};
 identifier unlock = {rcu_read_unlock, rcu_read_unlock_bh,
@@ -429,7 +432,8 @@ found(p1, p2, f, lock + "()")
 @r_preempt exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {preempt_disable, preempt_disable_notrace, get_cpu,
 	get_cpu_ptr, get_cpu_var};
 identifier unlock = {preempt_enable, preempt_enable_notrace,
@@ -462,7 +466,8 @@ found(p1, p2, f, lock + "()")
 @r_irq exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {local_irq_disable, local_irq_save, raw_local_irq_disable,
 	raw_local_irq_save};
 identifier unlock = {local_irq_enable, local_irq_restore,
@@ -496,7 +501,8 @@ found(p1, p2, f, lock + "()")
 @r_bh exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {local_bh_disable};
 identifier unlock = {local_bh_enable, local_bh_enable_ip, spin_unlock_bh,
 	raw_spin_unlock_bh, read_unlock_bh, write_unlock_bh,
@@ -528,7 +534,8 @@ found(p1, p2, f, lock + "()")
 @r_hotplug exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume};
 identifier lock = {cpus_read_lock};
 expression C;
 statement S1, S2, S3;
@@ -557,7 +564,8 @@ found(p1, p2, f, lock + "()")
 @r_trylock exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier lock = {spin_trylock, spin_trylock_irq, spin_trylock_irqsave,
 	spin_trylock_bh, raw_spin_trylock, raw_spin_trylock_irq,
 	raw_spin_trylock_irqsave, raw_spin_trylock_bh, read_trylock,
@@ -599,7 +607,8 @@ found(p1, p2, f, lock + "()")
 @r_guard exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier cls = {spinlock, spinlock_irq, spinlock_irqsave, spinlock_bh,
 	raw_spinlock, raw_spinlock_nested, raw_spinlock_irq,
 	raw_spinlock_irqsave, raw_spinlock_bh, read_lock, read_lock_irq,
@@ -629,7 +638,8 @@ if same_block(p1, p2):
 @r_scoped exists@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 identifier cls = {spinlock, spinlock_irq, spinlock_irqsave, spinlock_bh,
 	raw_spinlock, raw_spinlock_nested, raw_spinlock_irq,
 	raw_spinlock_irqsave, raw_spinlock_bh, read_lock, read_lock_irq,
@@ -657,7 +667,8 @@ found(p1, p2, f, "scoped_guard(%s)" % cls)
 @r_call@
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
 position p : script:python() { is_found(p) };
 @@
 

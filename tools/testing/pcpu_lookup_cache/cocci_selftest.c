@@ -49,6 +49,16 @@ static void bad_spin_lock(struct st *s)
 	spin_unlock(&s->lock);
 }
 
+static void bad_suspend_resume(struct st *s)
+{
+	spin_lock(&s->lock);
+	pcpu_lookup_cache_suspend(&s->cache); /* BAD */
+	spin_unlock(&s->lock);
+	rcu_read_lock();
+	pcpu_lookup_cache_resume(&s->cache); /* BAD */
+	rcu_read_unlock();
+}
+
 static int bad_spin_lock_irqsave(struct st *s, unsigned long key)
 {
 	unsigned long flags;

@@ -122,6 +122,7 @@ static void (*const tests[])(void) = {
 	test_invalidate,
 	test_hotplug,
 	test_token_race,
+	test_suspend,
 	test_nested_lookup,
 	test_nested_fill,
 	test_alloc_fail,

@@ -174,6 +174,13 @@ void on_each_cpu(void (*func)(void *info), void *info, int wait)
 	plc_sim_cpu = saved_cpu;
 }
 
+void synchronize_rcu(void)
+{
+	if (plc_sim_irqs_off)
+		SHIM_MISUSE("called with IRQs off");
+	plc_shim.grace_periods++;
+}
+
 /* CPU hotplug: dynamic multi-instance states. */
 
 #define NR_DYN (CPUHP_BP_PREPARE_DYN_END - CPUHP_BP_PREPARE_DYN)

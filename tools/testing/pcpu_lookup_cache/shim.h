@@ -202,6 +202,40 @@ static inline void raw_local_irq_restore(unsigned long flags)
 	} while (0)
 #endif
 
+/* atomic_t: the simulated CPUs run on one thread at a time. */
+typedef struct {
+	int counter;
+} atomic_t;
+
+static inline int atomic_read(const atomic_t *v)
+{
+	return READ_ONCE(v->counter);
+}
+
+static inline void atomic_inc(atomic_t *v)
+{
+	__atomic_fetch_add(&v->counter, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline int atomic_dec_if_positive(atomic_t *v)
+{
+	int c = atomic_read(v);
+
+	while (c > 0) {
+		if (__atomic_compare_exchange_n(&v->counter, &c, c - 1, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			break;
+	}
+	return c - 1;
+}
+
+/* A full barrier, as the kernel's on x86 (a locked instruction). */
+#define smp_mb__after_atomic() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* RCU: a grace period is only counted; see plc_shim.grace_periods. */
+void synchronize_rcu(void);
+
 /* Allocator: counted, and any one call can be made to fail. */
 #define GFP_KERNEL 0U
 void *kvzalloc_node(size_t size, gfp_t gfp, int node);
@@ -275,6 +309,7 @@ struct plc_shim_stats {
 	long calls;		/* allocation calls, failed ones included */
 	long ipis;		/* on_each_cpu() calls */
 	long ipi_cpus;		/* CPUs on_each_cpu() ran the function on */
+	long grace_periods;	/* synchronize_rcu() calls */
 	long prepare_calls;	/* hotplug startup callbacks run */
 	long states;		/* dynamic hotplug states set up */
 	long instances;		/* registered hotplug instances */

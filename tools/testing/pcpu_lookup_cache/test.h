@@ -98,6 +98,7 @@ void test_stats_debugfs(void);
 void test_invalidate(void);
 void test_hotplug(void);
 void test_token_race(void);
+void test_suspend(void);
 void test_nested_lookup(void);
 void test_nested_fill(void);
 void test_alloc_fail(void);

@@ -265,3 +265,62 @@ void test_token_race(void)
 {
 	plc_subtest("token_race", token_race, NULL);
 }
+
+/*
+ * suspend() empties every CPU in one round and drops fills until the last
+ * resume(), which waits for a grace period first.
+ */
+static void suspend(const void *arg)
+{
+	struct pcpu_lookup_cache cache = { 0 }, none = { 0 };
+	struct pcpu_lookup_cache_stats s;
+	long ipis, gps;
+	unsigned long token;
+	int cpu;
+
+	CHECK_EQ(pcpu_lookup_cache_suspend(&none), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_resume(&none), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+	CHECK_EQ(pcpu_lookup_cache_resume(&cache), -EINVAL);
+	for_each_possible_cpu(cpu)
+		fill_on(&cache, cpu, 100, plc_val(100, cpu));
+
+	ipis = plc_shim.ipis;
+	gps = plc_shim.grace_periods;
+	CHECK_EQ(pcpu_lookup_cache_suspend(&cache), 0);
+	CHECK_EQ(plc_shim.ipis, ipis + 1);
+	for_each_possible_cpu(cpu) {
+		CHECK(!lookup_on(&cache, cpu, 100));
+		CHECK_EQ(plc_find(&cache, cpu, 100), -1);
+	}
+	/* A fill with a token read after the suspend is dropped too. */
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 100, &token));
+	pcpu_lookup_cache_fill(&cache, 100, plc_val(100, 0), token);
+	CHECK_EQ(plc_find(&cache, 0, 100), -1);
+
+	/* Nested: the first resume keeps dropping fills. */
+	CHECK_EQ(pcpu_lookup_cache_suspend(&cache), 0);
+	CHECK_EQ(pcpu_lookup_cache_resume(&cache), 0);
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 100, &token));
+	pcpu_lookup_cache_fill(&cache, 100, plc_val(100, 0), token);
+	CHECK_EQ(plc_find(&cache, 0, 100), -1);
+	CHECK_EQ(plc_shim.ipis, ipis + 2);
+
+	/* The last resume waits for a grace period and fills store again. */
+	CHECK_EQ(pcpu_lookup_cache_resume(&cache), 0);
+	CHECK_EQ(plc_shim.grace_periods, gps + 2);
+	CHECK_EQ(plc_shim.ipis, ipis + 2);
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 100, &token));
+	pcpu_lookup_cache_fill(&cache, 100, plc_val(100, 0), token);
+	CHECK_PTR(lookup_on(&cache, 0, 100), plc_val(100, 0));
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.dropped, 2);
+	CHECK_EQ(pcpu_lookup_cache_resume(&cache), -EINVAL);
+	CHECK_EQ(plc_shim.grace_periods, gps + 2);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+void test_suspend(void)
+{
+	plc_subtest("suspend", suspend, NULL);
+}
