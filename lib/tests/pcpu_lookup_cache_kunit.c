@@ -1012,6 +1012,55 @@ static void plc_test_replacement(struct kunit *test)
 	plc_expect_delta(ctx, 0, ctx->nr_keys, 0, 0, 0, w);
 }
 
+/* The sleeping invalidations, called between a lookup and its fill. */
+static int plc_call_invalidate(struct pcpu_lookup_cache *cache,
+			       const unsigned long *keys)
+{
+	return pcpu_lookup_cache_invalidate(cache, keys[1]);
+}
+
+static int plc_call_invalidate_many(struct pcpu_lookup_cache *cache,
+				    const unsigned long *keys)
+{
+	return pcpu_lookup_cache_invalidate_many(cache, keys, 2);
+}
+
+static int plc_call_flush(struct pcpu_lookup_cache *cache,
+			  const unsigned long *keys)
+{
+	return pcpu_lookup_cache_flush(cache);
+}
+
+/*
+ * Look keys[1] up with the caller pinned to this CPU, run @call, which
+ * reaches this CPU by IPI, then fill with the token of the lookup: the
+ * fill must be dropped.
+ */
+static void plc_fill_after(struct plc_ctx *ctx,
+			   int (*call)(struct pcpu_lookup_cache *cache,
+				       const unsigned long *keys),
+			   const unsigned long *keys)
+{
+	struct kunit *test = ctx->test;
+	unsigned long token, token2;
+	void *got;
+	int ret;
+
+	migrate_disable();
+	preempt_disable();
+	pcpu_lookup_cache_lookup(&ctx->cache, keys[1], &token);
+	preempt_enable();
+	ret = call(&ctx->cache, keys);
+	preempt_disable();
+	pcpu_lookup_cache_fill(&ctx->cache, keys[1], &ctx->obj_a[0], token);
+	got = pcpu_lookup_cache_lookup(&ctx->cache, keys[1], &token2);
+	preempt_enable();
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, got);
+	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 0);
+}
+
 /* Contract 3 on one CPU: a fill with a token older than an invalidation. */
 static void plc_test_fill_race(struct kunit *test)
 {
@@ -1019,8 +1068,6 @@ static void plc_test_fill_race(struct kunit *test)
 	unsigned long token, token2, key = ctx->keys[0], other = ctx->keys[1];
 	unsigned long many[2] = { other, key };
 	void *a = &ctx->obj_a[0];
-	void *got;
-	int ret;
 
 	/* The token is stable while nothing is invalidated. */
 	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, key, &token));
@@ -1050,47 +1097,9 @@ static void plc_test_fill_race(struct kunit *test)
 	 * The real, sleeping calls, reaching this CPU by IPI while the
 	 * caller is pinned between its lookup and its fill.
 	 */
-	migrate_disable();
-	preempt_disable();
-	pcpu_lookup_cache_lookup(&ctx->cache, key, &token);
-	preempt_enable();
-	ret = pcpu_lookup_cache_invalidate(&ctx->cache, key);
-	preempt_disable();
-	pcpu_lookup_cache_fill(&ctx->cache, key, a, token);
-	got = pcpu_lookup_cache_lookup(&ctx->cache, key, &token2);
-	preempt_enable();
-	migrate_enable();
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_NULL(test, got);
-	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 0);
-
-	migrate_disable();
-	preempt_disable();
-	pcpu_lookup_cache_lookup(&ctx->cache, key, &token);
-	preempt_enable();
-	ret = pcpu_lookup_cache_invalidate_many(&ctx->cache, many, 2);
-	preempt_disable();
-	pcpu_lookup_cache_fill(&ctx->cache, key, a, token);
-	got = pcpu_lookup_cache_lookup(&ctx->cache, key, &token2);
-	preempt_enable();
-	migrate_enable();
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_NULL(test, got);
-	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 0);
-
-	migrate_disable();
-	preempt_disable();
-	pcpu_lookup_cache_lookup(&ctx->cache, key, &token);
-	preempt_enable();
-	ret = pcpu_lookup_cache_flush(&ctx->cache);
-	preempt_disable();
-	pcpu_lookup_cache_fill(&ctx->cache, key, a, token);
-	got = pcpu_lookup_cache_lookup(&ctx->cache, key, &token2);
-	preempt_enable();
-	migrate_enable();
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_NULL(test, got);
-	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 0);
+	plc_fill_after(ctx, plc_call_invalidate, many);
+	plc_fill_after(ctx, plc_call_invalidate_many, many);
+	plc_fill_after(ctx, plc_call_flush, many);
 
 	/* A fresh token fills. */
 	KUNIT_EXPECT_NULL(test, plc_get(ctx, key, a));
