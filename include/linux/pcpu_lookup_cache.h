@@ -8,7 +8,9 @@
  * table, a tree) on a hot path such as a breakpoint handler.
  *
  * Each CPU owns nr_sets sets of nr_ways (key, value) entries. A key maps to
- * one set by hash_long(); a hit reads that set only. With nr_ways <= 4 a set
+ * one set by hash_long(), from bits below the ones a hash table of up to
+ * 2^16 buckets takes, so that keys that share a bucket of the table behind
+ * the cache do not also share a set; a hit reads that set only. With nr_ways <= 4 a set
  * is padded to a power of two of at most 64 bytes and the table is
  * cache-line aligned, so a hit reads one line of the table (plus the
  * CPU-private header that every lookup on this CPU touches and that stays
@@ -172,7 +174,8 @@ enum pcpu_lookup_cache_step {
  * @nr_ways: number of ways per set
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two when nr_ways <= 4 so that no set straddles a cache line
- * @hash_bits: bits of hash_long() used to pick a set, at least 1
+ * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
+ *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
  * @node: CPU hotplug instance
@@ -208,12 +211,22 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
 #endif
 }
 
+/*
+ * Bits of hash_long() above the ones that pick a set. A table hashed with
+ * hash_long() or hash_ptr() into up to 2^16 buckets, such as the kprobe
+ * hash list, uses only those top bits: keys that collide in its buckets
+ * (the long chains a cache is for) spread over the cache's sets instead of
+ * also sharing one.
+ */
+#define __PCPU_LOOKUP_CACHE_SKIP_BITS	16
+
 /* The index of @key's set. */
 static __always_inline unsigned int
 __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
 			      unsigned long key)
 {
-	return hash_long(key, cache->hash_bits) & (cache->nr_sets - 1);
+	return hash_long(key, cache->hash_bits +
+			 __PCPU_LOOKUP_CACHE_SKIP_BITS) & (cache->nr_sets - 1);
 }
 
 /* The first entry of set @set in @pc. */

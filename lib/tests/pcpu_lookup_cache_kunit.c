@@ -12,6 +12,7 @@
 #include <kunit/resource.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/bitmap.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
@@ -19,6 +20,7 @@
 #include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hash.h>
 #include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -1010,6 +1012,29 @@ static void plc_test_replacement(struct kunit *test)
 	for (i = 0; i < ctx->nr_keys; i++)
 		KUNIT_EXPECT_NULL(test, plc_lookup(ctx, k[i], NULL));
 	plc_expect_delta(ctx, 0, ctx->nr_keys, 0, 0, 0, w);
+}
+
+/*
+ * Keys that share a bucket of a 64-bucket hash_ptr() table, as the kprobes
+ * on one long chain do, must not share a set: 256 of them cover nearly all
+ * 64 sets of a 64x4 cache (62.8 expected for a random hash).
+ */
+static void plc_test_set_spread(struct kunit *test)
+{
+	static const struct plc_geom geom = { 64, 4, "64x4" };
+	struct plc_ctx *ctx = plc_setup(test, &geom);
+	DECLARE_BITMAP(used, 64);
+	unsigned long key;
+	unsigned int n = 0;
+
+	bitmap_zero(used, 64);
+	for (key = 0x1000; n < 256; key += 8) {
+		if (hash_ptr((void *)key, 6) != 0)
+			continue;
+		__set_bit(__pcpu_lookup_cache_set_index(&ctx->cache, key), used);
+		n++;
+	}
+	KUNIT_EXPECT_GE(test, bitmap_weight(used, 64), 56);
 }
 
 /* The sleeping invalidations, called between a lookup and its fill. */
@@ -2227,6 +2252,7 @@ static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_key0_null, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_replacement, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_race, plc_geom_gen_params),
+	KUNIT_CASE(plc_test_set_spread),
 	/* About 80 flushes of the 16 MiB table of the largest geometry. */
 	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),

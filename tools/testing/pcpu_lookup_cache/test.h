@@ -49,7 +49,8 @@ static inline unsigned int plc_ref_set(unsigned int sets, unsigned long key)
 {
 	unsigned int bits = sets > 1 ? (unsigned int)ilog2(sets) : 1;
 
-	return (unsigned int)((key * 0x61C8864680B583EBull) >> (64 - bits)) &
+	return (unsigned int)((key * 0x61C8864680B583EBull) >>
+			      (64 - 16 - bits)) &
 	       (sets - 1);
 }
 
