@@ -19,9 +19,10 @@
  * limit reference, a plain read of a precomputed per-CPU array slot. The
  * variants of a scenario are interleaved within each repetition, in an
  * order that rotates from one repetition to the next. Every measurement
- * flushes the cache, runs the sequence once untimed while checking each
- * result against the object the sequence expects, then times whole passes
- * with preemption disabled; the sum of the returned pointers must match.
+ * flushes the cache, runs the sequence once while checking each result
+ * against the object the sequence expects, once more to calibrate, then
+ * times whole passes with preemption disabled for at least target_us; the
+ * sum of the returned pointers must match.
  *
  * Also: the miss path (ways + 1 keys of one set, so that round-robin
  * replacement misses every time) against the table alone on the same keys,
@@ -364,8 +365,9 @@ struct plcb_result {
 };
 
 /*
- * Flush the cache, run @len accesses of @seq once untimed while checking
- * every result, then time enough whole passes to last target_us.
+ * Flush the cache, run @len accesses of @seq once while checking every
+ * result, once more to see how long a warm pass takes, then time enough
+ * whole passes to last target_us.
  */
 static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 			 const struct plcb_access *seq, unsigned int len,
@@ -384,9 +386,9 @@ static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 
 	rcu_read_lock();
 	preempt_disable();
-	cpu = smp_processor_id();
-	t0 = ktime_get_ns();
 	bad = v->check(c, cache, seq, len, want, &sum);
+	t0 = ktime_get_ns();
+	v->run(c, cache, seq, len, 1);
 	t = ktime_get_ns() - t0;
 	preempt_enable();
 	rcu_read_unlock();

@@ -281,7 +281,9 @@ def main():
                           text=True).stdout.strip()
     cfg = config_lines(a.config, ["CONFIG_PREEMPT", "CONFIG_KASAN",
                                   "CONFIG_PROVE_LOCKING", "CONFIG_KCSAN",
-                                  "CONFIG_DEBUG_KERNEL"])
+                                  "CONFIG_DEBUG_KERNEL",
+                                  "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST",
+                                  "CONFIG_PCPU_LOOKUP_CACHE_BENCH"])
     results = {
         "quick": a.quick,
         "machine": machine(),

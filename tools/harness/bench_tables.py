@@ -175,47 +175,66 @@ def targets(t):
         lines.append(("NOT MEASURED", "library hit <= 1.5x the limit "
                       "reference: no scenario with a 100% hit ratio"))
 
-    for table, need, scope in (("hlist64", 100.0, nmax),
-                               ("hlist512", 10.0, nmax),
-                               ("rht", 1.5, None)):
-        cands = [(s, r) for s in sc for r in s["rows"]
-                 if r["table"] == table and r["cache"] != "none"
-                 and (scope is None or s["n"] == scope)
-                 and s["hot"] <= capacity(r["cache"])
-                 and "speedup_vs_table" in r]
+    # "While H fits the cache" (the hlist targets): the cache holds the
+    # whole hot set, i.e. a hit ratio of at least 99.9%; "H within the
+    # cache's capacity" (the rhashtable target): H <= sets x ways. The line
+    # also gives the result under the other reading.
+    def fits(s, r):
+        return r["hit_ratio"]["median"] >= 0.999
+
+    def within(s, r):
+        return s["hot"] <= capacity(r["cache"])
+
+    for table, need, scope, sel, other, sel_txt, other_txt in (
+            ("hlist64", 100.0, nmax, fits, within,
+             "while H fits the cache (hit ratio >= 99.9%)",
+             "H <= sets x ways"),
+            ("hlist512", 10.0, nmax, fits, within,
+             "while H fits the cache (hit ratio >= 99.9%)",
+             "H <= sets x ways"),
+            ("rht", 1.5, None, within, fits,
+             "H within the cache's capacity (H <= sets x ways)",
+             "hit ratio >= 99.9%")):
+        rows = [(s, r) for s in sc for r in s["rows"]
+                if r["table"] == table and r["cache"] != "none"
+                and (scope is None or s["n"] == scope)
+                and "speedup_vs_table" in r]
+        cands = [sr for sr in rows if sel(*sr)]
         what = ("%s at N=%d" % (TABLE_TITLES[table], nmax) if scope else
                 "%s at every N" % TABLE_TITLES[table])
         if not cands:
-            lines.append(("NOT MEASURED", ">= %sx faster than the %s with H "
-                          "within the cache's capacity: no such scenario" %
-                          (fmt(need, 1), what)))
+            lines.append(("NOT MEASURED", ">= %sx faster than the %s %s: no "
+                          "such scenario" % (fmt(need, 1), what, sel_txt)))
             continue
         s, r = _worst(cands, lambda sr: sr[1]["speedup_vs_table"]["median"],
                       False)
-        hi = [c for c in cands if c[1]["hit_ratio"]["median"] >= 0.95]
+        alt = [sr for sr in rows if other(*sr)]
         extra = ""
-        if hi and len(hi) != len(cands):
-            s2, r2 = _worst(hi, lambda sr: sr[1]["speedup_vs_table"]
+        if alt:
+            s2, r2 = _worst(alt, lambda sr: sr[1]["speedup_vs_table"]
                             ["median"], False)
-            extra = ("; where the hit ratio is >= 95%% (%d of %d): worst "
-                     "%sx (%s, H=%d, %s) -> %s" %
-                     (len(hi), len(cands),
+            extra = ("; with %s instead (%d scenarios): worst %sx (%s, H=%d, "
+                     "%s, hit ratio %s%%) -> %s" %
+                     (other_txt, len(alt),
                       fmt(r2["speedup_vs_table"]["median"]), r2["cache"],
                       s2["hot"], s2["dist"],
+                      fmt(100 * r2["hit_ratio"]["median"]),
                       "PASS" if r2["speedup_vs_table"]["median"] >= need
                       else "FAIL"))
         lines.append((
             "PASS" if r["speedup_vs_table"]["median"] >= need else "FAIL",
-            ">= %sx faster than the %s, H within the cache's capacity "
-            "(sets x ways; UML ns, %d scenarios): worst %sx (%s cache, N=%d, "
-            "H=%d, %s, hit ratio %s%%: %s vs %s ns, min..max %s..%sx)%s" %
-            (fmt(need, 1), what, len(cands),
+            ">= %sx faster than the %s, %s (UML ns, %d scenarios): worst %sx "
+            "(%s cache, N=%d, H=%d, %s, hit ratio %s%%: %s vs %s ns, "
+            "min..max %s..%sx), best %sx%s" %
+            (fmt(need, 1), what, sel_txt, len(cands),
              fmt(r["speedup_vs_table"]["median"]), r["cache"], s["n"],
              s["hot"], s["dist"], fmt(100 * r["hit_ratio"]["median"]),
              fmt(next(x for x in s["rows"] if x["table"] == table and
                       x["cache"] == "none")["ns"]["median"], 1),
              fmt(r["ns"]["median"], 2), fmt(r["speedup_vs_table"]["min"]),
-             fmt(r["speedup_vs_table"]["max"]), extra)))
+             fmt(r["speedup_vs_table"]["max"]),
+             fmt(max(c[1]["speedup_vs_table"]["median"] for c in cands)),
+             extra)))
 
     mp = [m for m in t["miss_path"] if m["n"] == nmax]
     if mp:
@@ -304,8 +323,8 @@ def method(t, kernel_cfg):
         "accesses per pass, uniform or Zipf(1.0) over ranks (integer CDF); "
         "every variant runs the same sequence. Each measurement flushes the "
         "cache, runs one untimed pass that checks every result against the "
-        "expected object, then times whole passes with `ktime_get_ns()` "
-        "for at least %s us (smallest clock step seen: %s ns; shortest loop "
+        "expected object and one that calibrates, then times whole passes "
+        "with `ktime_get_ns()` for at least %s us (smallest clock step seen: %s ns; shortest loop "
         "in this run: see loop_ns in the raw data); the sum of all results "
         "must match. The hit ratio is from the cache's per-CPU counters over "
         "the timed passes. Variants are interleaved within each "
@@ -404,22 +423,27 @@ def plot(t, out):
                     for c in cols)))
         dats.append((dist, dat))
     png = os.path.join(out, "uml-ns-per-lookup.png")
+    colours = {"ref": "black", "hlist64": "dark-red", "hlist512": "blue",
+               "rht": "dark-green"}
+    dashes = {"none": 1, "64x4": 2, "512x4": 3}
     plots = []
     for dist, dat in dats:
         plots.append("set title 'N=%d, %s access'\nplot %s\n" % (
             nmax, "Zipf(1.0)" if dist == "zipf" else "uniform",
-            ", ".join("'%s' using 1:%d with linespoints title '%s'" %
-                      (dat, i + 2, c[0] if c[1] == "none" else
-                       "%s + %s cache" % c)
+            ", ".join("'%s' using 1:%d with linespoints lw 2 lc rgb '%s' "
+                      "dt %d pt %d title '%s'" %
+                      (dat, i + 2, colours.get(c[0], "gray"),
+                       dashes.get(c[1], 4), 5 + 2 * (i % 4),
+                       c[0] if c[1] == "none" else "%s + %s cache" % c)
                       for i, c in enumerate(cols))))
     script = """
-set terminal pngcairo size 1200,520
+set terminal pngcairo size 1300,620 noenhanced
 set output '%s'
-set multiplot layout 1,2 title 'ns per lookup on UML (median), pcpu_lookup_cache_bench'
+set multiplot layout 1,2 title 'ns per lookup on UML, median over repetitions (pcpu_lookup_cache_bench); solid: table alone, dashed: 64x4 cache, dotted: 512x4 cache'
 set logscale xy
 set xlabel 'hot set H (keys)'
 set ylabel 'ns per lookup (log)'
-set key top left font ',8'
+set key outside bottom center horizontal maxrows 4 font ',9'
 set grid
 %s
 unset multiplot
