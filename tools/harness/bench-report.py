@@ -13,6 +13,9 @@ import statistics
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_tables  # noqa: E402  (the uml-tables stage)
+
 
 def median_spread(values):
     values = sorted(values)
@@ -103,15 +106,16 @@ def fmt(x, nd=1):
     return ("%%.%df" % nd) % x
 
 
-def target_lines(uml, cg):
+def target_lines(uml, cg, tables=None):
     """(status, text) per target of the benchmark issue."""
     lines = []
-    r = uml["ratio_hit_to_ref"]
-    lines.append(("PASS" if r["median"] <= 1.5 else "FAIL",
-                  "library hit <= 1.5x the limit reference (UML, ns): "
-                  "%sx median (min %s, max %s, %d boots)" %
-                  (fmt(r["median"], 2), fmt(r["min"], 2), fmt(r["max"], 2),
-                   r["n"])))
+    if uml:
+        r = uml["ratio_hit_to_ref"]
+        lines.append(("PASS" if r["median"] <= 1.5 else "FAIL",
+                      "library hit <= 1.5x the limit reference (UML, ns): "
+                      "%sx median (min %s, max %s, %d boots)" %
+                      (fmt(r["median"], 2), fmt(r["min"], 2),
+                       fmt(r["max"], 2), r["n"])))
 
     idx = cg_index(cg)
     nmax = max(r["n"] for r in cg["results"])
@@ -148,14 +152,14 @@ def target_lines(uml, cg):
                       "scenarios with a 100%% hit ratio): worst %s "
                       "(%s, %d buckets, N=%d, H=%d, %s)" %
                       ((fmt(worst[0], 3),) + worst[1:])))
-    lines.append(("NOT MEASURED", "miss path <= 1.05x the uncached lookup: "
-                  "needs an in-kernel table benchmark; measured so far: "
-                  "miss+fill on UML %s ns median (%sx a hit)" %
-                  (fmt(uml["ns"]["miss_fill"]["median"], 2),
-                   fmt(uml["ratio_miss_fill_to_hit"]["median"], 2))))
-    for text in ("rhashtable comparison (>= 1.5x faster for H within the "
-                 "cache's capacity)",
-                 "enabling 20k probes >= 1.5x faster than with the cache off"):
+    if tables:
+        lines = bench_tables.targets(tables) + lines
+    texts = ["enabling 20k probes >= 1.5x faster than with the cache off"]
+    if not tables:
+        texts.insert(0, "miss path <= 1.05x the uncached lookup")
+        texts.insert(1, "rhashtable comparison (>= 1.5x faster for H within "
+                     "the cache's capacity)")
+    for text in texts:
         lines.append(("NOT MEASURED", text + ": no stage of this benchmark "
                       "measures it yet"))
     return lines
@@ -245,7 +249,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--cachegrind", required=True)
-    ap.add_argument("--uml-cost", required=True)
+    ap.add_argument("--uml-cost")
+    ap.add_argument("--uml-tables")
     ap.add_argument("--config", required=True)
     ap.add_argument("--linux", required=True)
     ap.add_argument("--quick", action="store_true")
@@ -255,8 +260,10 @@ def main():
 
     with open(a.cachegrind) as f:
         cg = json.load(f)
-    uml = parse_uml_cost(a.uml_cost)
-    targets = target_lines(uml, cg)
+    uml = parse_uml_cost(a.uml_cost) if a.uml_cost else None
+    tables = (bench_tables.analyse(bench_tables.parse(a.uml_tables))
+              if a.uml_tables else None)
+    targets = target_lines(uml, cg, tables)
     kp = parse_kprobes(a.kprobes) if a.kprobes else None
     if kp:
         targets = kprobes_targets(kp) + targets
@@ -268,18 +275,22 @@ def main():
                                           "CONFIG_KCSAN"]) \
         if a.smp_config else {}
     png = plot(cg, a.out)
+    tables_png = bench_tables.plot(tables, a.out) if tables else None
     base = subprocess.run(["git", "-C", a.linux, "describe", "--always",
                            "--tags", "HEAD"], capture_output=True,
                           text=True).stdout.strip()
     cfg = config_lines(a.config, ["CONFIG_PREEMPT", "CONFIG_KASAN",
                                   "CONFIG_PROVE_LOCKING", "CONFIG_KCSAN",
-                                  "CONFIG_DEBUG_KERNEL"])
+                                  "CONFIG_DEBUG_KERNEL",
+                                  "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST",
+                                  "CONFIG_PCPU_LOOKUP_CACHE_BENCH"])
     results = {
         "quick": a.quick,
         "machine": machine(),
         "tree": base,
         "uml_kernel_config": cfg,
         "uml_cost": uml,
+        "uml_tables": tables,
         "kprobes": kp,
         "smp_kernel_config": smp_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
@@ -289,7 +300,7 @@ def main():
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
 
-    ns = uml["ns"]
+    ns = uml["ns"] if uml else {}
     idx = cg_index(cg)
     nmax = max(r["n"] for r in cg["results"])
     md = []
@@ -299,15 +310,19 @@ def main():
     md.append("Measured by `make bench`%s on %s (%d CPUs):\n" %
               (" (quick mode)" if a.quick else "", results["machine"]["cpu"],
                results["machine"]["cpus"]))
-    md.append("- UML, %s cache, median of %d boots: hit %s ns, limit "
-              "reference (plain per-CPU array read) %s ns, miss+fill %s ns, "
-              "invalidate one key %s ns, invalidate 128 keys in one round "
-              "%s ns." % (uml["geometry"], uml["boots"],
-                          fmt(ns["hit"]["median"], 2),
-                          fmt(ns["ref"]["median"], 2),
-                          fmt(ns["miss_fill"]["median"], 2),
-                          fmt(ns["invalidate"]["median"], 1),
-                          fmt(ns["invalidate_many128"]["median"], 1)))
+    if uml:
+        md.append("- UML, %s cache, median of %d boots: hit %s ns, limit "
+                  "reference (plain per-CPU array read) %s ns, miss+fill %s "
+                  "ns, invalidate one key %s ns, invalidate 128 keys in one "
+                  "round %s ns." % (uml["geometry"], uml["boots"],
+                                    fmt(ns["hit"]["median"], 2),
+                                    fmt(ns["ref"]["median"], 2),
+                                    fmt(ns["miss_fill"]["median"], 2),
+                                    fmt(ns["invalidate"]["median"], 1),
+                                    fmt(ns["invalidate_many128"]["median"],
+                                        1)))
+    if tables:
+        md.extend(bench_tables.headline(tables))
     zipf = zipf_dist(cg)
     if kp:
         for r in kp["rows"]:
@@ -343,19 +358,26 @@ def main():
                results["machine"]["host_kernel"]))
     md.append("- Tree: build/linux at `%s` (Debian linux-source-6.12 + "
               "patches/series)" % base)
-    md.append("- UML kernel config (tools/harness/um.kunitconfig, olddefconfig): " +
+    md.append("- UML kernel config (tools/harness/%s, olddefconfig): " %
+              ("bench-um.kunitconfig" if tables else "um.kunitconfig") +
               ", ".join("%s=%s" % kv for kv in cfg.items()))
-    md.append("- Cache geometry: UML cost case %s (the recommended "
-              "default); cachegrind runs 64x4 and 512x4.\n" % uml["geometry"])
+    md.append("- Cache geometry: %s (64x4 is the recommended default); "
+              "cachegrind runs 64x4 and 512x4.\n" %
+              (uml["geometry"] if uml else "UML tables run 64x4 and 512x4"))
     md.append("## How each number was measured\n")
-    md.append("- **UML ns**: KUnit case `pcpu_lookup_cache.plc_test_cost`, "
-              "one boot per repetition; in each boot, with preemption "
-              "disabled, `ktime_get_ns()` around 200000 hits of 128 cached "
-              "keys, 200000 reads of a per-CPU array slot for the same keys "
-              "(limit reference), 200000 miss+fill pairs on a 1x1 cache "
-              "alternating two keys, 200 single-key invalidations and 200 "
-              "invalidations of 128 keys. The case checks the counters, so "
-              "each loop did its work. Median and min/max over boots.")
+    if tables:
+        md.extend(bench_tables.method(tables, cfg))
+    if uml:
+        md.append("- **UML ns**: KUnit case "
+                  "`pcpu_lookup_cache.plc_test_cost`, one boot per "
+                  "repetition; in each boot, with preemption disabled, "
+                  "`ktime_get_ns()` around 200000 hits of 128 cached keys, "
+                  "200000 reads of a per-CPU array slot for the same keys "
+                  "(limit reference), 200000 miss+fill pairs on a 1x1 cache "
+                  "alternating two keys, 200 single-key invalidations and "
+                  "200 invalidations of 128 keys. The case checks the "
+                  "counters, so each loop did its work. Median and min/max "
+                  "over boots.")
     md.append("- **cachegrind**: `%s`; %s. Userspace build of "
               "lib/pcpu_lookup_cache.c (tools/testing/pcpu_lookup_cache), "
               "production fast path (no test hook). Deterministic: the same "
@@ -387,14 +409,17 @@ def main():
         for n in kp["notes"]:
             md.append("\n%s" % n)
         md.append("")
-    md.append("## Per-CPU cost on UML\n")
-    md.append("| operation | median ns | min | max |")
-    md.append("|---|---|---|---|")
-    for k, v in ns.items():
-        md.append("| %s | %s | %s | %s |" % (k, fmt(v["median"], 2),
-                                            fmt(v["min"], 2),
-                                            fmt(v["max"], 2)))
-    md.append("")
+    if tables:
+        md.extend(bench_tables.markdown(tables, tables_png))
+    if uml:
+        md.append("## Per-CPU cost on UML\n")
+        md.append("| operation | median ns | min | max |")
+        md.append("|---|---|---|---|")
+        for k, v in ns.items():
+            md.append("| %s | %s | %s | %s |" % (k, fmt(v["median"], 2),
+                                                fmt(v["min"], 2),
+                                                fmt(v["max"], 2)))
+        md.append("")
     md.append("## cachegrind, per lookup\n")
     if png:
         md.append("![instructions per lookup](%s)\n" % png)
@@ -416,8 +441,16 @@ def main():
     md.append("")
     md.append("## Raw data\n")
     md.append("- `build/bench/cachegrind.json`, `build/bench/cachegrind.txt`")
-    md.append("- `build/bench/raw/uml-cost.txt` (one line per boot), "
-              "`build/bench/raw/uml-cost-run*.log`")
+    if uml:
+        md.append("- `build/bench/raw/uml-cost.txt` (one line per boot), "
+                  "`build/bench/raw/uml-cost-run*.log`")
+    if tables:
+        md.append("- `build/bench/raw/uml-tables.txt` (the \"plc_bench:\" "
+                  "lines, one per measurement and repetition), "
+                  "`build/bench/raw/uml-tables-kernel.log` (the kernel log), "
+                  "`build/bench/raw/uml-tables-run.log`, "
+                  "`build/bench/raw/uml-tables-build.log`, "
+                  "`build/bench/plot-uml-ns-*.dat`")
     md.append("- `build/bench/raw/kprobes-bench.txt`, "
               "`build/bench/raw/kprobes-bench-kernel.log`")
     md.append("- `build/bench/results.json` (everything above)")

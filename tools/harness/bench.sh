@@ -9,10 +9,13 @@
 #     (hlist tables of 64 and 512 buckets, N objects, hot sets, uniform and
 #     Zipf access, with and without the cache) under valgrind's cachegrind:
 #     instructions and simulated D1/LL misses per lookup, deterministic.
-#  2. uml-cost: the KUnit case pcpu_lookup_cache.plc_test_cost on UML,
-#     booted BENCH_REPS times (interleaved repetitions of hit, limit
-#     reference, miss+fill and invalidation loops in each boot): median and
-#     spread of ns per operation.
+#  2. uml-tables: the KUnit suite pcpu_lookup_cache_bench on UML, in a
+#     kernel without the cache's test hooks (bench-um.kunitconfig): ns per
+#     lookup of an RCU hlist of 64 and 512 buckets and an rhashtable, alone
+#     and behind 64x4 and 512x4 caches, against a per-CPU array read, for N
+#     objects, hot sets H, uniform and Zipf access; the miss path and
+#     invalidation. BENCH_REPS interleaved repetitions in one boot (scale
+#     full, or quick with BENCH_QUICK: smaller N); median and spread.
 #  3. kprobes: kprobes_cache.kpc_test_bench on x86_64 QEMU (the kunit-smp
 #     kernel): per-hit cost with 2 and with 20002 probes registered, cache
 #     off and on in the same boot, on the int3 and the ftrace path.
@@ -41,20 +44,35 @@ make -s -C "$ROOT/tools/testing/pcpu_lookup_cache" cachegrind \
 	O="$BUILD/userspace" BENCH_OUT="$out" ${quick:+QUICK=1} JOBS="$JOBS"
 echo "$(stamp) cachegrind: done"
 
-echo "$(stamp) uml-cost: $reps boots"
-bdir=$BUILD/kunit-um
-rm -f "$out/raw/uml-cost.txt"
-for i in $(seq 1 "$reps"); do
-	rm -f "$bdir/test.log"
-	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py run --arch=um \
-		--build_dir="$bdir" --kunitconfig="$HARNESS_DIR/um.kunitconfig" \
-		--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
-		'pcpu_lookup_cache.plc_test_cost') </dev/null >"$out/raw/uml-cost-run$i.log" 2>&1 ||
-		die "uml-cost: kunit.py failed, see ${out#$ROOT/}/raw/uml-cost-run$i.log"
-	grep -aoE 'cost: geometry .*' "$bdir/test.log" >>"$out/raw/uml-cost.txt" ||
-		die "uml-cost: no 'cost:' line in ${bdir#$ROOT/}/test.log"
-	echo "$(stamp) uml-cost: boot $i/$reps: $(tail -1 "$out/raw/uml-cost.txt")"
-done
+# The library against real tables, on UML, in a kernel without the cache's
+# test hooks (bench-um.kunitconfig): KUnit suite pcpu_lookup_cache_bench.
+# (bench_tables.py turns its "plc_bench:" lines into the report.)
+bdir=$BUILD/bench-um
+scale=$([[ -n $quick ]] && echo quick || echo full)
+lock bench-um
+echo "$(stamp) uml-tables: build the UML kernel (tools/harness/bench-um.kunitconfig)"
+(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=um \
+	--build_dir="$bdir" --kunitconfig="$HARNESS_DIR/bench-um.kunitconfig" \
+	--jobs="$JOBS" --make_options="CC=$CC_CCACHE") </dev/null >"$out/raw/uml-tables-build.log" 2>&1 ||
+	die "uml-tables: kernel build failed, see ${out#$ROOT/}/raw/uml-tables-build.log"
+grep -q '^CONFIG_PCPU_LOOKUP_CACHE_BENCH=y' "$bdir/.config" ||
+	die "uml-tables: CONFIG_PCPU_LOOKUP_CACHE_BENCH is not set in ${bdir#$ROOT/}/.config"
+! grep -q '^CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST=y' "$bdir/.config" ||
+	die "uml-tables: the test hooks are on in ${bdir#$ROOT/}/.config"
+echo "$(stamp) uml-tables: run pcpu_lookup_cache_bench (scale $scale, $reps repetitions)"
+rm -f "$bdir/test.log"
+(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=um \
+	--build_dir="$bdir" --timeout=1500 \
+	--kernel_args="pcpu_lookup_cache_bench.scale=$scale" \
+	--kernel_args="pcpu_lookup_cache_bench.reps=$reps" \
+	'pcpu_lookup_cache_bench') </dev/null >"$out/raw/uml-tables-run.log" 2>&1 ||
+	die "uml-tables: pcpu_lookup_cache_bench failed, see ${out#$ROOT/}/raw/uml-tables-run.log"
+cp "$bdir/test.log" "$out/raw/uml-tables-kernel.log"
+grep -aoE 'plc_bench: .*' "$bdir/test.log" >"$out/raw/uml-tables.txt" ||
+	die "uml-tables: no 'plc_bench:' lines in ${bdir#$ROOT/}/test.log"
+bash "$HARNESS_DIR/splat-check.sh" "$out/raw/uml-tables-kernel.log" ||
+	die "uml-tables: kernel splat during the benchmark"
+echo "$(stamp) uml-tables: done, $(grep -c 'kind lookup' "$out/raw/uml-tables.txt") lookup measurements"
 
 # kprobes end to end: the KUnit case kprobes_cache.kpc_test_bench on the
 # kunit-smp kernel (x86_64 QEMU, -smp 4): 2 hot probes, then 20000 disabled
@@ -84,7 +102,7 @@ echo "$(stamp) kprobes: done"
 
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
-	--cachegrind "$out/cachegrind.json" --uml-cost "$out/raw/uml-cost.txt" \
+	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
 	--kprobes "$out/raw/kprobes-bench.txt" --smp-config "$sbdir/.config" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"
