@@ -9,90 +9,12 @@ import json
 import os
 import platform
 import re
-import statistics
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_kprobes  # noqa: E402  (the kprobes stage)
 import bench_tables  # noqa: E402  (the uml-tables stage)
-
-
-def median_spread(values):
-    values = sorted(values)
-    return {
-        "median": statistics.median(values),
-        "min": values[0],
-        "max": values[-1],
-        "n": len(values),
-    }
-
-
-def parse_uml_cost(path):
-    """Lines 'cost: geometry 64x4 cpus 1 hit_ps N ref_ps N ...' -> runs."""
-    runs = []
-    with open(path) as f:
-        for line in f:
-            fields = dict(re.findall(r"(\w+) (\S+)", line.split("cost:", 1)[1]))
-            runs.append(fields)
-    if not runs:
-        sys.exit("bench-report: no cost lines in %s" % path)
-    keys = [k for k in runs[0] if k.endswith("_ps")]
-    out = {"geometry": runs[0]["geometry"], "cpus": int(runs[0]["cpus"]),
-           "boots": len(runs), "ns": {}, "ratio_hit_to_ref": None}
-    for k in keys:
-        out["ns"][k[:-3]] = median_spread([int(r[k]) / 1000.0 for r in runs])
-    out["ratio_hit_to_ref"] = median_spread(
-        [int(r["hit_ps"]) / max(int(r["ref_ps"]), 1) for r in runs])
-    out["ratio_miss_fill_to_hit"] = median_spread(
-        [int(r["miss_fill_ps"]) / max(int(r["hit_ps"]), 1) for r in runs])
-    return out
-
-
-def parse_kprobes(path):
-    """'kprobes_bench: path int3 registered 20002 cache on ns_per_hit 4083
-    (min 3893 max 6056 rounds 3) hits ... hit_permille 999' lines."""
-    rows, extra = [], []
-    with open(path) as f:
-        for line in f:
-            m = re.search(r"path (\w+) registered (\d+) cache (on|off) "
-                          r"ns_per_hit (\d+) \(min (\d+) max (\d+) rounds "
-                          r"(\d+)\)(?:.*hit_permille (\d+))?", line)
-            if not m:
-                extra.append(line.split("kprobes_bench:", 1)[-1].strip())
-                continue
-            rows.append({"path": m.group(1), "registered": int(m.group(2)),
-                         "cache": m.group(3), "ns": int(m.group(4)),
-                         "min": int(m.group(5)), "max": int(m.group(6)),
-                         "rounds": int(m.group(7)),
-                         "hit_ratio": (int(m.group(8)) / 1000.0
-                                       if m.group(8) else None)})
-    if not rows:
-        sys.exit("bench-report: no kprobes_bench rows in %s" % path)
-    return {"rows": rows, "notes": extra}
-
-
-def kprobes_targets(kp):
-    lines = []
-    idx = {(r["path"], r["registered"], r["cache"]): r for r in kp["rows"]}
-    many = max(r["registered"] for r in kp["rows"])
-    few = min(r["registered"] for r in kp["rows"])
-    for path in ("int3", "ftrace"):
-        on_many = idx.get((path, many, "on"))
-        on_few = idx.get((path, few, "on"))
-        off_many = idx.get((path, many, "off"))
-        if not (on_many and on_few and off_many):
-            lines.append(("NOT MEASURED", "kprobes %s path: missing rows"
-                          % path))
-            continue
-        r = on_many["ns"] / on_few["ns"]
-        lines.append(("PASS" if r <= 1.1 else "FAIL",
-                      "kprobes %s path, per-hit cost at %d registered <= 1.1x "
-                      "the cost at %d registered (cache on): %s vs %s ns = "
-                      "%sx (cache off at %d: %s ns, %sx slower than on)" %
-                      (path, many, few, on_many["ns"], on_few["ns"],
-                       fmt(r, 2), many, off_many["ns"],
-                       fmt(off_many["ns"] / on_many["ns"], 1))))
-    return lines
 
 
 def cg_index(cg):
@@ -106,42 +28,10 @@ def fmt(x, nd=1):
     return ("%%.%df" % nd) % x
 
 
-def target_lines(uml, cg, tables=None):
-    """(status, text) per target of the benchmark issue."""
+def target_lines(cg, tables=None):
+    """(status, text) per target of the benchmark issue, but kprobes."""
     lines = []
-    if uml:
-        r = uml["ratio_hit_to_ref"]
-        lines.append(("PASS" if r["median"] <= 1.5 else "FAIL",
-                      "library hit <= 1.5x the limit reference (UML, ns): "
-                      "%sx median (min %s, max %s, %d boots)" %
-                      (fmt(r["median"], 2), fmt(r["min"], 2),
-                       fmt(r["max"], 2), r["n"])))
-
     idx = cg_index(cg)
-    nmax = max(r["n"] for r in cg["results"])
-    for buckets, need in ((64, 100.0), (512, 10.0)):
-        ratios = []
-        for (v, b, n, h, d), rec in idx.items():
-            if v not in ("c64x4", "c512x4") or b != buckets or n != nmax:
-                continue
-            if rec.get("hit_ratio", 0) < 0.95:
-                continue  # H does not fit this geometry
-            table = idx.get(("table", b, n, h, d))
-            if table and rec["per_lookup"]["Ir"] > 0:
-                ratios.append((table["per_lookup"]["Ir"] /
-                               rec["per_lookup"]["Ir"], v, h, d))
-        if not ratios:
-            lines.append(("NOT MEASURED", "%d-bucket walk at N=%d: no "
-                          "scenario where H fits the cache" % (buckets, nmax)))
-            continue
-        worst = min(ratios)
-        lines.append(("PASS" if worst[0] >= need else "FAIL",
-                      ">= %dx faster than the %d-bucket walk at N=%d while H "
-                      "fits (cachegrind instructions per lookup, not ns): "
-                      "worst %sx (%s, H=%d, %s), best %sx" %
-                      (need, buckets, nmax, fmt(worst[0]), worst[1], worst[2],
-                       worst[3], fmt(max(ratios)[0]))))
-
     d1 = [(rec["per_lookup"]["D1mr"], v, b, n, h, d)
           for (v, b, n, h, d), rec in idx.items()
           if v.startswith("c") and rec.get("hit_ratio") == 1.0]
@@ -153,15 +43,13 @@ def target_lines(uml, cg, tables=None):
                       "(%s, %d buckets, N=%d, H=%d, %s)" %
                       ((fmt(worst[0], 3),) + worst[1:])))
     if tables:
-        lines = bench_tables.targets(tables) + lines
-    texts = ["enabling 20k probes >= 1.5x faster than with the cache off"]
-    if not tables:
-        texts.insert(0, "miss path <= 1.05x the uncached lookup")
-        texts.insert(1, "rhashtable comparison (>= 1.5x faster for H within "
-                     "the cache's capacity)")
-    for text in texts:
-        lines.append(("NOT MEASURED", text + ": no stage of this benchmark "
-                      "measures it yet"))
+        return bench_tables.targets(tables) + lines
+    for text in ("library hit <= 1.5x the limit reference",
+                 ">= 100x / >= 10x faster than the 64 / 512-bucket walk",
+                 "rhashtable comparison", "miss path <= 1.05x the uncached "
+                 "lookup"):
+        lines.append(("NOT MEASURED", text + ": no uml-tables stage in "
+                      "this run"))
     return lines
 
 
@@ -249,33 +137,35 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--cachegrind", required=True)
-    ap.add_argument("--uml-cost")
     ap.add_argument("--uml-tables")
     ap.add_argument("--config", required=True)
     ap.add_argument("--linux", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--kprobes")
-    ap.add_argument("--smp-config")
+    ap.add_argument("--kprobes-sweep")
+    ap.add_argument("--kprobes-config")
     a = ap.parse_args()
 
     with open(a.cachegrind) as f:
         cg = json.load(f)
-    uml = parse_uml_cost(a.uml_cost) if a.uml_cost else None
     tables = (bench_tables.analyse(bench_tables.parse(a.uml_tables))
               if a.uml_tables else None)
-    targets = target_lines(uml, cg, tables)
-    kp = parse_kprobes(a.kprobes) if a.kprobes else None
-    if kp:
-        targets = kprobes_targets(kp) + targets
-    else:
-        targets.append(("NOT MEASURED", "kprobes per-hit cost at ~20k "
-                        "registered: no kprobes stage in this run"))
-    smp_cfg = config_lines(a.smp_config, ["CONFIG_PREEMPT", "CONFIG_KASAN",
-                                          "CONFIG_PROVE_LOCKING",
-                                          "CONFIG_KCSAN"]) \
-        if a.smp_config else {}
+    targets = target_lines(cg, tables)
+    kp = None
+    if a.kprobes:
+        kp = bench_kprobes.summarize(bench_kprobes.parse(
+            [a.kprobes, a.kprobes_sweep]))
+    targets = bench_kprobes.targets(kp) + targets
+    kp_cfg = config_lines(a.kprobes_config, [
+        "CONFIG_SMP", "CONFIG_PREEMPT_VOLUNTARY", "CONFIG_PREEMPT_DYNAMIC",
+        "CONFIG_KASAN", "CONFIG_KCSAN", "CONFIG_PROVE_LOCKING",
+        "CONFIG_DEBUG_PREEMPT", "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST",
+        "CONFIG_KPROBES", "CONFIG_OPTPROBES", "CONFIG_KPROBES_ON_FTRACE",
+        "CONFIG_DYNAMIC_FTRACE", "CONFIG_MITIGATION_RETPOLINE",
+        "CONFIG_X86_KERNEL_IBT"]) if a.kprobes_config else {}
     png = plot(cg, a.out)
     tables_png = bench_tables.plot(tables, a.out) if tables else None
+    kp_png = bench_kprobes.plot(kp, a.out)
     base = subprocess.run(["git", "-C", a.linux, "describe", "--always",
                            "--tags", "HEAD"], capture_output=True,
                           text=True).stdout.strip()
@@ -289,10 +179,9 @@ def main():
         "machine": machine(),
         "tree": base,
         "uml_kernel_config": cfg,
-        "uml_cost": uml,
         "uml_tables": tables,
         "kprobes": kp,
-        "smp_kernel_config": smp_cfg,
+        "kprobes_kernel_config": kp_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
                        "results": cg["results"]},
         "targets": [{"status": s, "text": t} for s, t in targets],
@@ -300,7 +189,6 @@ def main():
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
 
-    ns = uml["ns"] if uml else {}
     idx = cg_index(cg)
     nmax = max(r["n"] for r in cg["results"])
     md = []
@@ -310,30 +198,10 @@ def main():
     md.append("Measured by `make bench`%s on %s (%d CPUs):\n" %
               (" (quick mode)" if a.quick else "", results["machine"]["cpu"],
                results["machine"]["cpus"]))
-    if uml:
-        md.append("- UML, %s cache, median of %d boots: hit %s ns, limit "
-                  "reference (plain per-CPU array read) %s ns, miss+fill %s "
-                  "ns, invalidate one key %s ns, invalidate 128 keys in one "
-                  "round %s ns." % (uml["geometry"], uml["boots"],
-                                    fmt(ns["hit"]["median"], 2),
-                                    fmt(ns["ref"]["median"], 2),
-                                    fmt(ns["miss_fill"]["median"], 2),
-                                    fmt(ns["invalidate"]["median"], 1),
-                                    fmt(ns["invalidate_many128"]["median"],
-                                        1)))
     if tables:
         md.extend(bench_tables.headline(tables))
     zipf = zipf_dist(cg)
-    if kp:
-        for r in kp["rows"]:
-            if r["registered"] > 2:
-                md.append("- kprobes on x86_64 QEMU TCG (-smp 4, %s), %d "
-                          "probes registered, %s path, cache %s: %d ns per "
-                          "hit (min %d, max %d, %d rounds)." %
-                          (" ".join(k[7:] for k, v in smp_cfg.items()
-                                    if v == "y") or "no debug options",
-                           r["registered"], r["path"], r["cache"], r["ns"],
-                           r["min"], r["max"], r["rounds"]))
+    md.extend(bench_kprobes.headline(kp))
     for h in sorted({r["hot"] for r in cg["results"]}):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
@@ -361,65 +229,20 @@ def main():
     md.append("- UML kernel config (tools/harness/%s, olddefconfig): " %
               ("bench-um.kunitconfig" if tables else "um.kunitconfig") +
               ", ".join("%s=%s" % kv for kv in cfg.items()))
-    md.append("- Cache geometry: %s (64x4 is the recommended default); "
-              "cachegrind runs 64x4 and 512x4.\n" %
-              (uml["geometry"] if uml else "UML tables run 64x4 and 512x4"))
+    md.append("- Cache geometry: the UML tables and cachegrind run 64x4 (the "
+              "library's recommended default) and 512x4; the kprobes stage "
+              "uses the kprobes default unless its section says otherwise.\n")
     md.append("## How each number was measured\n")
     if tables:
         md.extend(bench_tables.method(tables, cfg))
-    if uml:
-        md.append("- **UML ns**: KUnit case "
-                  "`pcpu_lookup_cache.plc_test_cost`, one boot per "
-                  "repetition; in each boot, with preemption disabled, "
-                  "`ktime_get_ns()` around 200000 hits of 128 cached keys, "
-                  "200000 reads of a per-CPU array slot for the same keys "
-                  "(limit reference), 200000 miss+fill pairs on a 1x1 cache "
-                  "alternating two keys, 200 single-key invalidations and "
-                  "200 invalidations of 128 keys. The case checks the "
-                  "counters, so each loop did its work. Median and min/max "
-                  "over boots.")
     md.append("- **cachegrind**: `%s`; %s. Userspace build of "
               "lib/pcpu_lookup_cache.c (tools/testing/pcpu_lookup_cache), "
               "production fast path (no test hook). Deterministic: the same "
               "binary and inputs give the same counts.\n" %
               (cg["tool"], cg["method"]))
-    if kp:
-        md.append("- **kprobes**: KUnit case `kprobes_cache.kpc_test_bench` "
-                  "with `kprobes_cache_kunit.bench=1`, on the kunit-smp "
-                  "kernel under QEMU TCG (-smp 4; %s): the 2 hot probes "
-                  "(int3 path: a probe after the ftrace site with pre and "
-                  "post handlers; ftrace path: a probe at function entry) "
-                  "are registered first, then 20000 disabled fillers, so the "
-                  "hot probes sit at the tail of their hash chains. For each "
-                  "path, 3 interleaved rounds of cache off then on, 20000 "
-                  "calls each, timed with ktime_get_ns(); the case checks the "
-                  "handler counts. TCG timings: compare within one run only."
-                  % ", ".join("%s=%s" % kv for kv in smp_cfg.items()))
-        md.append("")
-        md.append("## kprobes per-hit cost\n")
-        md.append("| path | registered | cache | ns/hit (median) | min | max "
-                  "| hit ratio |")
-        md.append("|---|---|---|---|---|---|---|")
-        for r in kp["rows"]:
-            md.append("| %s | %d | %s | %d | %d | %d | %s |" %
-                      (r["path"], r["registered"], r["cache"], r["ns"],
-                       r["min"], r["max"],
-                       "-" if r["hit_ratio"] is None else
-                       fmt(100 * r["hit_ratio"]) + "%"))
-        for n in kp["notes"]:
-            md.append("\n%s" % n)
-        md.append("")
+    md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
-    if uml:
-        md.append("## Per-CPU cost on UML\n")
-        md.append("| operation | median ns | min | max |")
-        md.append("|---|---|---|---|")
-        for k, v in ns.items():
-            md.append("| %s | %s | %s | %s |" % (k, fmt(v["median"], 2),
-                                                fmt(v["min"], 2),
-                                                fmt(v["max"], 2)))
-        md.append("")
     md.append("## cachegrind, per lookup\n")
     if png:
         md.append("![instructions per lookup](%s)\n" % png)
@@ -441,9 +264,6 @@ def main():
     md.append("")
     md.append("## Raw data\n")
     md.append("- `build/bench/cachegrind.json`, `build/bench/cachegrind.txt`")
-    if uml:
-        md.append("- `build/bench/raw/uml-cost.txt` (one line per boot), "
-                  "`build/bench/raw/uml-cost-run*.log`")
     if tables:
         md.append("- `build/bench/raw/uml-tables.txt` (the \"plc_bench:\" "
                   "lines, one per measurement and repetition), "
@@ -451,8 +271,10 @@ def main():
                   "`build/bench/raw/uml-tables-run.log`, "
                   "`build/bench/raw/uml-tables-build.log`, "
                   "`build/bench/plot-uml-ns-*.dat`")
-    md.append("- `build/bench/raw/kprobes-bench.txt`, "
-              "`build/bench/raw/kprobes-bench-kernel.log`")
+    md.append("- `build/bench/raw/kprobes-bench.txt` (main boot), "
+              "`build/bench/raw/kprobes-sweep.txt` (sweep boots), "
+              "`build/bench/raw/kprobes-*-kernel.log` (kernel logs), "
+              "`build/bench/plot-kprobes-sweep.dat`")
     md.append("- `build/bench/results.json` (everything above)")
     with open(os.path.join(a.out, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")

@@ -16,9 +16,11 @@
 #     objects, hot sets H, uniform and Zipf access; the miss path and
 #     invalidation. BENCH_REPS interleaved repetitions in one boot (scale
 #     full, or quick with BENCH_QUICK: smaller N); median and spread.
-#  3. kprobes: kprobes_cache.kpc_test_bench on x86_64 QEMU (the kunit-smp
-#     kernel): per-hit cost with 2 and with 20002 probes registered, cache
-#     off and on in the same boot, on the int3 and the ftrace path.
+#  3. kprobes: kprobes_cache.kpc_test_bench on a non-debug x86_64 kernel
+#     under QEMU TCG (-smp 4): per-hit cost on the int3 and the ftrace path
+#     with 2 and with 40000 probes registered (20000 enabled), cache off and
+#     on in the same boot, on every CPU; the time to enable 20000 probes;
+#     a geometry sweep (one boot per kprobe_cache=<sets>x<ways>).
 #  4. report: results.json, report.md (with a headline section that
 #     'make series' puts in the cover letter) and plots.
 set -euo pipefail
@@ -36,7 +38,7 @@ deps bench
 bash "$HARNESS_DIR/mktree.sh"
 lock tree -s
 lock kunit-um
-lock kunit-smp
+lock bench-x86
 mkdir -p "$out/raw"
 
 echo "$(stamp) cachegrind: start${quick:+ (quick)}"
@@ -74,36 +76,77 @@ bash "$HARNESS_DIR/splat-check.sh" "$out/raw/uml-tables-kernel.log" ||
 	die "uml-tables: kernel splat during the benchmark"
 echo "$(stamp) uml-tables: done, $(grep -c 'kind lookup' "$out/raw/uml-tables.txt") lookup measurements"
 
-# kprobes end to end: the KUnit case kprobes_cache.kpc_test_bench on the
-# kunit-smp kernel (x86_64 QEMU, -smp 4): 2 hot probes, then 20000 disabled
-# fillers registered after them, per-hit cost on the int3 and ftrace paths
-# with the cache off and on, in the same boot.
-echo "$(stamp) kprobes: build the kunit-smp kernel"
-sbdir=$BUILD/kunit-smp
+# kprobes end to end (issue 5, section 3): the KUnit case
+# kprobes_cache.kpc_test_bench on a non-debug x86_64 kernel
+# (bench-x86.kunitconfig, build/bench-x86) under QEMU TCG, -smp 4. The main
+# boot, with the default geometry: per-hit cost on the int3 and the ftrace
+# path with 2 probes registered, then with bench_fill registered (disabled
+# fillers on kernel functions, topped up on a NOP sled) and bench_enable of
+# them enabled, cache off and on interleaved; the time to enable and disable
+# bench_enable probes; the int3 hot-set sweep. Then one boot per other
+# geometry of the sweep (kprobe_cache=<sets>x<ways>, sweep only).
+kbdir=$BUILD/bench-x86
+# kp_args: the main boot; kp_sweep_args: the sweep boots (fewer rounds)
+if [[ -n $quick ]]; then
+	kp_args=(bench_fill=10000 bench_enable=5000 bench_calls=1000
+		 bench_rounds=3 bench_enable_rounds=2 bench_sweep_hits=4096)
+	kp_sweep_args=(bench_fill=10000 bench_rounds=3 bench_sweep_hits=4096)
+	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 256x4"}
+else
+	kp_args=(bench_fill=40000 bench_enable=20000 bench_calls=4000
+		 bench_rounds=7 bench_enable_rounds=3 bench_sweep_hits=16384)
+	kp_sweep_args=(bench_fill=40000 bench_rounds=5 bench_sweep_hits=16384)
+	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x2 64x8 256x4 512x4"}
+fi
+echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 deps qemu
 (cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
-	--build_dir="$sbdir" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
+	--build_dir="$kbdir" --kunitconfig="$HARNESS_DIR/bench-x86.kunitconfig" \
 	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
 	--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/kprobes-build.log" 2>&1 ||
 	die "kprobes: kernel build failed, see ${out#$ROOT/}/raw/kprobes-build.log"
-echo "$(stamp) kprobes: kpc_test_bench (20k probes; a few minutes under TCG)"
-rm -f "$sbdir/test.log"
-(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
-	--build_dir="$sbdir" --qemu_args="-smp 4" --timeout=1200 \
-	--kernel_args=kprobes_cache_kunit.bench=1 \
-	'kprobes_cache.kpc_test_bench') </dev/null >"$out/raw/kprobes-bench.log" 2>&1 ||
-	die "kprobes: kpc_test_bench failed, see ${out#$ROOT/}/raw/kprobes-bench.log"
-cp "$sbdir/test.log" "$out/raw/kprobes-bench-kernel.log"
-grep -aoE 'kprobes_bench: .*' "$sbdir/test.log" >"$out/raw/kprobes-bench.txt" ||
-	die "kprobes: no 'kprobes_bench:' lines in ${sbdir#$ROOT/}/test.log"
-bash "$HARNESS_DIR/splat-check.sh" "$out/raw/kprobes-bench-kernel.log" ||
-	die "kprobes: kernel splat during the benchmark"
+! grep -q '^CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST=' "$kbdir/.config" ||
+	die "kprobes: the bench kernel has the library's KUnit test hook"
+
+# kp_boot NAME GEOMETRY|'' MODULE-PARAM...: one boot, its lines in raw/NAME.txt
+kp_boot() {
+	local name=$1 geo=$2 kargs=() p
+	shift 2
+	for p in bench=1 "$@"; do
+		kargs+=(--kernel_args="kprobes_cache_kunit.$p")
+	done
+	[[ -z $geo ]] || kargs+=(--kernel_args="kprobe_cache=$geo")
+	rm -f "$kbdir/test.log"
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+		--build_dir="$kbdir" --qemu_args="-smp 4" --timeout=1800 \
+		"${kargs[@]}" 'kprobes_cache.kpc_test_bench') </dev/null \
+		>"$out/raw/$name.log" 2>&1 ||
+		die "kprobes: $name failed, see ${out#$ROOT/}/raw/$name.log"
+	cp "$kbdir/test.log" "$out/raw/$name-kernel.log"
+	grep -aoE 'kprobes_bench: .*' "$kbdir/test.log" >"$out/raw/$name.txt" ||
+		die "kprobes: no 'kprobes_bench:' lines in ${out#$ROOT/}/raw/$name-kernel.log"
+	bash "$HARNESS_DIR/splat-check.sh" "$out/raw/$name-kernel.log" ||
+		die "kprobes: kernel splat in ${out#$ROOT/}/raw/$name-kernel.log"
+}
+
+echo "$(stamp) kprobes: main boot (${kp_args[*]}, sweep; default geometry)"
+kp_boot kprobes-bench '' "${kp_args[@]}" bench_sweep=1
+echo "$(stamp) kprobes: main boot done: $(grep -m1 'kprobes_bench: fill ' "$out/raw/kprobes-bench.txt" | cut -d' ' -f2-)"
+rm -f "$out/raw/kprobes-sweep.txt"
+n=0
+for geo in $kp_geos; do
+	n=$((n + 1))
+	echo "$(stamp) kprobes: sweep boot $n/$(wc -w <<<"$kp_geos"): kprobe_cache=$geo"
+	kp_boot "kprobes-sweep-$geo" "$geo" "${kp_sweep_args[@]}" bench_main=0 bench_sweep=1
+	cat "$out/raw/kprobes-sweep-$geo.txt" >>"$out/raw/kprobes-sweep.txt"
+done
 echo "$(stamp) kprobes: done"
 
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
-	--kprobes "$out/raw/kprobes-bench.txt" --smp-config "$sbdir/.config" \
+	--kprobes "$out/raw/kprobes-bench.txt" \
+	--kprobes-sweep "$out/raw/kprobes-sweep.txt" --kprobes-config "$kbdir/.config" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"
 sed -n '/<!-- headline -->/,/<!-- \/headline -->/p' "$out/report.md"

@@ -1,0 +1,472 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The kprobes part of the 'make bench' report (used by bench-report.py).
+
+Input: the 'kprobes_bench:' lines that kprobes_cache.kpc_test_bench prints
+(kernel/kprobes_cache_kunit.c), one file for the main boot and one with the
+lines of all geometry sweep boots. Every figure is computed from them:
+medians and min/max over the interleaved rounds of one boot, ratios of
+figures measured in the same boot. Targets without data are NOT MEASURED."""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+KV = re.compile(r"(\w+) (\S+)")
+
+
+def _num(v):
+    try:
+        return int(v)
+    except ValueError:
+        return v
+
+
+def _fields(text):
+    return {k: _num(v) for k, v in KV.findall(text)}
+
+
+def parse(paths):
+    """Return {'setup': [...], 'fill': [...], 'hit': [...], 'enable': [...],
+    'sweep': [...], 'unregister': [...]}, one dict per line."""
+    data = {k: [] for k in ("setup", "fill", "hit", "enable", "sweep",
+                            "unregister")}
+    boot = 0
+    for path in paths:
+        if not path or not os.path.exists(path):
+            continue
+        with open(path) as f:
+            for line in f:
+                if "kprobes_bench:" not in line:
+                    continue
+                text = line.split("kprobes_bench:", 1)[1].strip()
+                kind, _, rest = text.partition(" ")
+                if kind not in data:
+                    continue
+                if kind == "setup":
+                    boot += 1
+                row = _fields(rest)
+                row["boot"] = boot
+                data[kind].append(row)
+    return data
+
+
+def stats(values):
+    values = sorted(values)
+    if not values:
+        return None
+    return {"median": statistics.median(values), "min": values[0],
+            "max": values[-1], "n": len(values)}
+
+
+def _ratio_stats(num, den):
+    """Median ratio of medians, and the spread of per-round ratios."""
+    if not num or not den:
+        return None
+    per_round = [a / b for a, b in zip(num, den) if b]
+    return {"median": statistics.median(num) / statistics.median(den),
+            "round_min": min(per_round) if per_round else None,
+            "round_max": max(per_round) if per_round else None,
+            "n": len(per_round)}
+
+
+def _hit_ratio(rows):
+    h = sum(r.get("lookup_hits", 0) for r in rows)
+    m = sum(r.get("lookup_misses", 0) for r in rows)
+    return h / (h + m) if h + m else None
+
+
+def summarize(data):
+    """Figures for results.json and the report."""
+    out = {"setup": data["setup"], "fill": data["fill"],
+           "unregister": data["unregister"], "hit": [], "enable": None,
+           "sweep": [], "ratios": {}}
+    main_boot = min((r["boot"] for r in data["hit"]), default=None)
+    hit = [r for r in data["hit"] if r["boot"] == main_boot]
+    groups = {}
+    for r in hit:
+        key = (r["path"], r["registered"], r.get("enabled", 0), r["cache"])
+        phases = groups.setdefault(key, [])
+        # a group measured twice (the floor, before and after): 2 phases
+        if not phases or r["round"] in phases[-1]:
+            phases.append({})
+        phases[-1][r["round"]] = r
+    for (path, reg, enabled, cache), phases in sorted(groups.items()):
+        rows = [r for ph in phases for r in ph.values()]
+        rounds = sorted(set().union(*phases))
+        # per round: the mean over the phases, in round order
+        ns = [statistics.mean(ph[i]["ps_per_hit"] / 1000.0
+                              for ph in phases if i in ph) for i in rounds]
+        out["hit"].append({
+            "path": path, "registered": reg, "enabled": enabled,
+            "cache": cache, "hot": rows[0]["hot"], "phases": len(phases),
+            "ns": stats([r["ps_per_hit"] / 1000.0 for r in rows]),
+            "ns_phase_median": [statistics.median(
+                r["ps_per_hit"] / 1000.0 for r in ph.values())
+                for ph in phases],
+            "ns_rounds": ns,
+            "hit_ratio": _hit_ratio(rows) if cache == "on" else None})
+    idx = {(h["path"], h["registered"], h["enabled"], h["cache"]): h
+           for h in out["hit"]}
+    if len({h["registered"] for h in out["hit"]}) >= 2:
+        few = min(h["registered"] for h in out["hit"])
+        many = max(h["registered"] for h in out["hit"])
+        en_many = max(h["enabled"] for h in out["hit"]
+                      if h["registered"] == many)
+        for path in ("int3", "ftrace"):
+            on_many = idx.get((path, many, en_many, "on"))
+            on_few = idx.get((path, few, 0, "on"))
+            off_many = idx.get((path, many, en_many, "off"))
+            off_few = idx.get((path, few, 0, "off"))
+            r = {"few": few, "many": many, "enabled": en_many}
+            if on_many and on_few:
+                r["on_many_vs_on_few"] = _ratio_stats(on_many["ns_rounds"],
+                                                      on_few["ns_rounds"])
+            if off_many and on_many:
+                r["off_vs_on_many"] = _ratio_stats(off_many["ns_rounds"],
+                                                   on_many["ns_rounds"])
+            if off_many and off_few:
+                r["off_many_vs_off_few"] = _ratio_stats(
+                    off_many["ns_rounds"], off_few["ns_rounds"])
+            if on_few and off_few:
+                r["on_vs_off_few"] = _ratio_stats(on_few["ns_rounds"],
+                                                  off_few["ns_rounds"])
+            out["ratios"][path] = r
+
+    en = [r for r in data["enable"] if r["boot"] == main_boot]
+    if en:
+        e = {"probes": en[0]["probes"], "registered": en[0]["registered"]}
+        for cache in ("on", "off"):
+            rows = sorted((r for r in en if r["cache"] == cache),
+                          key=lambda r: r["round"])
+            e[cache] = {"enable_ms": stats([r["enable_us"] / 1000.0
+                                            for r in rows]),
+                        "disable_ms": stats([r["disable_us"] / 1000.0
+                                             for r in rows]),
+                        "enable_rounds": [r["enable_us"] / 1000.0
+                                          for r in rows],
+                        "disable_rounds": [r["disable_us"] / 1000.0
+                                           for r in rows]}
+        e["speedup_enable"] = _ratio_stats(e["off"]["enable_rounds"],
+                                           e["on"]["enable_rounds"])
+        e["speedup_disable"] = _ratio_stats(e["off"]["disable_rounds"],
+                                            e["on"]["disable_rounds"])
+        out["enable"] = e
+
+    bytes_of = {(s["sets"], s["ways"]): s["bytes_per_cpu"]
+                for s in data["setup"]}
+    sw = {}
+    for r in data["sweep"]:
+        sw.setdefault((r["sets"], r["ways"], r["hot"], r["boot"]),
+                      {}).setdefault(r["cache"], []).append(r)
+    for (sets, ways, hot, boot), by in sorted(sw.items()):
+        on = sorted(by.get("on", []), key=lambda r: r["round"])
+        off = sorted(by.get("off", []), key=lambda r: r["round"])
+        on_ns = [r["ps_per_hit"] / 1000.0 for r in on]
+        off_ns = [r["ps_per_hit"] / 1000.0 for r in off]
+        out["sweep"].append({"geometry": "%dx%d" % (sets, ways),
+                             "sets": sets, "ways": ways,
+                             "bytes_per_cpu": bytes_of.get((sets, ways)),
+                             "hot": hot, "registered": on[0]["registered"]
+                             if on else None, "boot": boot,
+                             "on_ns": stats(on_ns), "off_ns": stats(off_ns),
+                             "on_vs_off": _ratio_stats(on_ns, off_ns),
+                             "hit_ratio": _hit_ratio(on)})
+    return out
+
+
+def f(x, nd=1):
+    return "-" if x is None else ("%%.%df" % nd) % x
+
+
+def targets(kp):
+    """(status, text) lines for the issue 5 section 3 targets."""
+    lines = []
+    if not kp or not kp["ratios"]:
+        lines.append(("NOT MEASURED", "kprobes per-hit cost at ~20k "
+                      "registered <= 1.1x the cost at 2 registered: no "
+                      "kprobes data in this run"))
+    else:
+        for path in ("int3", "ftrace"):
+            r = kp["ratios"].get(path, {})
+            q = r.get("on_many_vs_on_few")
+            if not q:
+                lines.append(("NOT MEASURED", "kprobes %s path per-hit "
+                              "cost: missing rows" % path))
+                continue
+            off = r.get("off_vs_on_many")
+            lines.append((
+                "PASS" if q["median"] <= 1.1 else "FAIL",
+                "kprobes %s path, per-hit cost with %d registered (%d "
+                "enabled fillers) <= 1.1x the cost with %d registered "
+                "(cache on, same boot): %sx (per-round %s..%s, %d rounds); "
+                "cache off at %d is %sx the cache-on cost" %
+                (path, r["many"], r["enabled"], r["few"], f(q["median"], 3),
+                 f(q["round_min"], 3), f(q["round_max"], 3), q["n"],
+                 r["many"], f(off["median"], 2) if off else "-")))
+    e = kp.get("enable") if kp else None
+    if not e or not e.get("speedup_enable"):
+        lines.append(("NOT MEASURED", "enabling 20k probes >= 1.5x faster "
+                      "than with the cache off: no enable data in this run"))
+    else:
+        q = e["speedup_enable"]
+        lines.append((
+            "PASS" if q["median"] >= 1.5 else "FAIL",
+            "enabling %d probes (%d registered) >= 1.5x faster with the "
+            "cache on than off (same boot): %sx (off %s ms / on %s ms "
+            "median; per-round %s..%s, %d rounds)" %
+            (e["probes"], e["registered"], f(q["median"], 2),
+             f(e["off"]["enable_ms"]["median"], 0),
+             f(e["on"]["enable_ms"]["median"], 0),
+             f(q["round_min"], 2), f(q["round_max"], 2), q["n"])))
+    return lines
+
+
+def plot(kp, outdir):
+    """ns per hit (cache on) against the hot set, one line per geometry."""
+    if not kp or not kp["sweep"]:
+        return None
+    geos = sorted({(s["sets"], s["ways"]) for s in kp["sweep"]},
+                  key=lambda g: (g[0] * g[1], g[1]))
+    hots = sorted({s["hot"] for s in kp["sweep"]})
+    idx = {(s["sets"], s["ways"], s["hot"]): s for s in kp["sweep"]}
+    dat = os.path.join(outdir, "plot-kprobes-sweep.dat")
+    with open(dat, "w") as fd:
+        fd.write("# hot " + " ".join("%dx%d" % g for g in geos) +
+                 " off(%dx%d boot)\n" % geos[0])
+        for h in hots:
+            row = [str(h)]
+            for g in geos:
+                s = idx.get((g[0], g[1], h))
+                row.append(f(s["on_ns"]["median"], 1)
+                           if s and s["on_ns"] else "NaN")
+            s = idx.get((geos[0][0], geos[0][1], h))
+            row.append(f(s["off_ns"]["median"], 1)
+                       if s and s["off_ns"] else "NaN")
+            fd.write(" ".join(row) + "\n")
+    png = os.path.join(outdir, "kprobes-sweep.png")
+    series = ["'%s' using 1:%d with linespoints title 'cache %dx%d'" %
+              (dat, i + 2, g[0], g[1]) for i, g in enumerate(geos)]
+    series.append("'%s' using 1:%d with linespoints dt 2 title "
+                  "'cache off (%dx%d boot)'" % (dat, len(geos) + 2,
+                                               geos[0][0], geos[0][1]))
+    script = """set terminal png size 900,560
+set output '%s'
+set title 'kprobes int3 path: ns per hit against the hot set (x86-64 QEMU TCG)' noenhanced
+set logscale x 2
+set logscale y
+set xlabel 'hot probes (one call hits each once)'
+set ylabel 'ns per hit (median, log)'
+set key top left
+plot %s
+""" % (png, ", ".join(series))
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("bench-report: gnuplot failed: %s" % e, file=sys.stderr)
+        return None
+    return os.path.basename(png)
+
+
+def headline(kp):
+    md = []
+    if not kp:
+        return md
+    s = kp["setup"][0] if kp["setup"] else {}
+    for path in ("int3", "ftrace"):
+        r = kp["ratios"].get(path)
+        if not r:
+            continue
+        by = {(h["registered"], h["enabled"], h["cache"]): h
+              for h in kp["hit"] if h["path"] == path}
+        parts = []
+        for reg, en in ((r["few"], 0), (r["many"], r["enabled"])):
+            for cache in ("off", "on"):
+                h = by.get((reg, en, cache))
+                if h:
+                    parts.append("%d registered cache %s %s ns" %
+                                 (reg, cache, f(h["ns"]["median"], 0)))
+        md.append("- kprobes %s path per hit (x86_64 QEMU TCG, -smp %s, "
+                  "non-debug, %sx%s cache, all CPUs): %s." %
+                  (path, s.get("cpus", "?"), s.get("sets", "?"),
+                   s.get("ways", "?"), "; ".join(parts)))
+    return md
+
+
+def section(kp, png, cfg):
+    """The kprobes sections of report.md."""
+    md = []
+    if not kp:
+        return md
+    s = kp["setup"][0] if kp["setup"] else {}
+    fl = kp["fill"][0] if kp["fill"] else {}
+    md.append("## kprobes end to end (x86_64 QEMU TCG)\n")
+    md.append("- Kernel: tools/harness/bench-x86.kunitconfig (olddefconfig), "
+              "build/bench-x86: " + ", ".join("%s=%s" % kv
+                                               for kv in cfg.items()))
+    md.append("- Boot: %s vCPUs, cache geometry %sx%s (%s bytes per CPU); "
+              "%s hot probes per path, %s calls per hot function, CPU and "
+              "run; %s rounds." %
+              (s.get("cpus"), s.get("sets"), s.get("ways"),
+               s.get("bytes_per_cpu"), s.get("hot_per_path"),
+               s.get("calls"), s.get("rounds")))
+    if fl:
+        md.append("- Registered: %s probes: %s hot, %s fillers on kernel "
+                  "functions (%s text symbols, %s tried, %s rejected in "
+                  "all), %s fillers on a NOP sled that is never called; "
+                  "registration took %s ms." %
+                  (fl.get("registered"), 2 * s.get("hot_per_path", 0),
+                   fl.get("real_registered"), fl.get("text_symbols"),
+                   fl.get("real_tried"), fl.get("rejected"), fl.get("sled"),
+                   fl.get("ms")))
+    md.append("- Method: KUnit case `kprobes_cache.kpc_test_bench` "
+              "(`kprobes_cache_kunit.bench=1`), in one boot: (1) the floor, "
+              "2 probes registered (one per path); (2) the other hot probes, "
+              "half before the fillers (old: at the tail of their hash "
+              "chains) and half after them, and the fillers, registered "
+              "disabled (no text changes), then per-hit cost with none of "
+              "them enabled; (3) enable time: enable_kprobe() on each probe "
+              "of the enable set (on the never-called NOP sled), then "
+              "disable_kprobe() on each, cache off and on alternating; the "
+              "set is then enabled again; (4) per-hit cost with the enable "
+              "set enabled; (5) the int3 sweep; (6) all but the 2 floor "
+              "probes unregistered and the floor measured again. Hot "
+              "probes: int3 path after the ftrace site of a function, "
+              "ftrace path on a function entry, all with a post_handler "
+              "(no optprobe, no boost). A kthread bound to each online CPU "
+              "calls the hot functions once untimed (to warm the cache), "
+              "then the timed calls, all CPUs at once; ns per hit = the "
+              "CPUs' time over the hits counted by the handlers (the case "
+              "checks that every CPU counted calls x probes pre- and "
+              "post-handler hits, and that no filler ever ran). Cache off "
+              "and on alternate in every round (off first in even rounds), "
+              "in the same boot; the hit ratio is from the cache's own "
+              "per-CPU counters over the timed calls. Probes are armed only "
+              "on code that does not run at that time: arming on live "
+              "functions crashes QEMU TCG guests (see kpc_test_stress). The "
+              "cache does not take part in enable_kprobe() (text_poke() of "
+              "an int3, no probe hits while enabling in this setup), so the "
+              "enable-time target measures nothing the cache can change "
+              "here. TCG timings, 4 vCPUs on %s host CPUs that other jobs "
+              "share: compare within one boot only, and read the per-round "
+              "spread.\n" % (os.cpu_count(),))
+    md.append("### Per-hit cost\n")
+    md.append("| path | registered | enabled fillers | hot probes | cache "
+              "| ns/hit median | min | max | runs | median per phase "
+              "| hit ratio |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for h in kp["hit"]:
+        md.append("| %s | %d | %d | %d | %s | %s | %s | %s | %d | %s | %s |" %
+                  (h["path"], h["registered"], h["enabled"], h["hot"],
+                   h["cache"], f(h["ns"]["median"]), f(h["ns"]["min"]),
+                   f(h["ns"]["max"]), h["ns"]["n"],
+                   " / ".join(f(x) for x in h["ns_phase_median"]),
+                   "-" if h["hit_ratio"] is None else
+                   f(100 * h["hit_ratio"], 2) + "%"))
+    md.append("\nThe 2-registered floor is measured twice, before the "
+              "fillers are registered and after they are unregistered "
+              "(\"median per phase\"); its per-round figure is the mean of "
+              "the two, so that it brackets the runs in between.")
+    md.append("")
+    md.append("| path | ratio | median | per-round min | per-round max |")
+    md.append("|---|---|---|---|---|")
+    for path, r in kp["ratios"].items():
+        for key, name in (("on_many_vs_on_few", "cache on, %d vs %d "
+                           "registered" % (r["many"], r["few"])),
+                          ("off_many_vs_off_few", "cache off, %d vs %d "
+                           "registered" % (r["many"], r["few"])),
+                          ("off_vs_on_many", "cache off vs on, %d "
+                           "registered" % r["many"]),
+                          ("on_vs_off_few", "cache on vs off, %d "
+                           "registered" % r["few"])):
+            q = r.get(key)
+            if q:
+                md.append("| %s | %s | %s | %s | %s |" %
+                          (path, name, f(q["median"], 3),
+                           f(q["round_min"], 3), f(q["round_max"], 3)))
+    md.append("")
+    e = kp["enable"]
+    if e:
+        md.append("### Enable and disable time\n")
+        md.append("| probes | registered | cache | enable ms median | min "
+                  "| max | disable ms median | min | max |")
+        md.append("|---|---|---|---|---|---|---|---|---|")
+        for cache in ("off", "on"):
+            a, d = e[cache]["enable_ms"], e[cache]["disable_ms"]
+            if a and d:
+                md.append("| %d | %d | %s | %s | %s | %s | %s | %s | %s |" %
+                          (e["probes"], e["registered"], cache,
+                           f(a["median"], 0), f(a["min"], 0),
+                           f(a["max"], 0), f(d["median"], 0),
+                           f(d["min"], 0), f(d["max"], 0)))
+        for key, name in (("speedup_enable", "enable"),
+                          ("speedup_disable", "disable")):
+            q = e.get(key)
+            if q:
+                md.append("\n%s time, cache off / cache on: %sx (per-round "
+                          "%s..%s)" % (name, f(q["median"], 2),
+                                       f(q["round_min"], 2),
+                                       f(q["round_max"], 2)))
+        md.append("")
+    if kp["sweep"]:
+        md.append("### Geometry sweep (int3 path)\n")
+        md.append("One boot per geometry (`kprobe_cache=<sets>x<ways>`), the "
+                  "same kernel; 1024 int3 probes, one per NOP of a function "
+                  "that every CPU calls, registered disabled before the "
+                  "fillers (old: at the tail of their chains, so a miss "
+                  "walks the whole chain); for each hot set the first K are "
+                  "enabled, so one call hits each of them once, in the same "
+                  "order every time (a cyclic pattern: the worst case for "
+                  "a set that gets more keys than it has ways). Cache off "
+                  "is measured in each boot too (interleaved) and does not "
+                  "depend on the geometry, so its spread across boots shows "
+                  "the noise between boots.\n")
+        if png:
+            md.append("![kprobes sweep](%s)\n" % png)
+        md.append("| geometry | bytes/CPU | hot K | registered | ns/hit on "
+                  "(median) | min | max | ns/hit off (median) | on/off | "
+                  "hit ratio |")
+        md.append("|---|---|---|---|---|---|---|---|---|---|")
+        for r in sorted(kp["sweep"], key=lambda r: (r["hot"],
+                                                     r["sets"] * r["ways"],
+                                                     r["ways"])):
+            md.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" %
+                      (r["geometry"], r["bytes_per_cpu"], r["hot"],
+                       r["registered"], f(r["on_ns"]["median"]),
+                       f(r["on_ns"]["min"]), f(r["on_ns"]["max"]),
+                       f(r["off_ns"]["median"]) if r["off_ns"] else "-",
+                       f(r["on_vs_off"]["median"], 3)
+                       if r["on_vs_off"] else "-",
+                       f(100 * r["hit_ratio"], 2) + "%"
+                       if r["hit_ratio"] is not None else "-"))
+        md.append("")
+    if kp["sweep"]:
+        hots = sorted({r["hot"] for r in kp["sweep"]})
+        by = {}
+        for r in kp["sweep"]:
+            by.setdefault((r["sets"], r["ways"], r["bytes_per_cpu"]),
+                          {})[r["hot"]] = r
+        md.append("Hit ratio by geometry and hot set, and the largest hot "
+                  "set measured with at least 99% hits:\n")
+        md.append("| geometry | bytes/CPU | " +
+                  " | ".join("K=%d" % h for h in hots) +
+                  " | largest K with >= 99% hits |")
+        md.append("|---|---|" + "---|" * len(hots) + "---|")
+        for (sets, ways, nbytes), rows in sorted(
+                by.items(), key=lambda kv: (kv[0][0] * kv[0][1], kv[0][1])):
+            ok = [h for h in hots if h in rows and
+                  rows[h]["hit_ratio"] is not None and
+                  rows[h]["hit_ratio"] >= 0.99]
+            md.append("| %dx%d | %s | %s | %s |" % (
+                sets, ways, nbytes,
+                " | ".join(f(100 * rows[h]["hit_ratio"], 1) + "%"
+                           if h in rows and rows[h]["hit_ratio"] is not None
+                           else "-" for h in hots),
+                max(ok) if ok else "none"))
+        md.append("")
+    if kp["unregister"]:
+        u = kp["unregister"][0]
+        md.append("Unregistering all %s probes at once took %s ms (main "
+                  "boot).\n" % (u.get("probes"), u.get("ms")))
+    return md
