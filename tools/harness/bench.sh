@@ -91,12 +91,12 @@ if [[ -n $quick ]]; then
 	kp_args=(bench_fill=10000 bench_enable=5000 bench_calls=1000
 		 bench_rounds=3 bench_enable_rounds=2 bench_sweep_hits=4096)
 	kp_sweep_args=(bench_fill=10000 bench_rounds=3 bench_sweep_hits=4096)
-	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 256x4"}
+	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x4"}
 else
 	kp_args=(bench_fill=40000 bench_enable=20000 bench_calls=4000
 		 bench_rounds=7 bench_enable_rounds=3 bench_sweep_hits=16384)
 	kp_sweep_args=(bench_fill=40000 bench_rounds=5 bench_sweep_hits=16384)
-	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x2 64x8 256x4 512x4"}
+	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x2 64x4 64x8 512x4"}
 fi
 echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 deps qemu
