@@ -19,7 +19,7 @@ template=$HARNESS_DIR/cover-letter.txt
 rm -rf "$out"
 mkdir -p "$out"
 # The cover letter is from the author of the first patch.
-first=$(git -C "$LINUX" rev-list --reverse base..HEAD | head -1)
+first=$(git -C "$LINUX" rev-list --reverse base..HEAD | sed -n 1p)  # sed reads all: no SIGPIPE
 git -C "$LINUX" -c user.name="$(git -C "$LINUX" log -1 --format=%an "$first")" \
 	-c user.email="$(git -C "$LINUX" log -1 --format=%ae "$first")" \
 	format-patch -q --cover-letter -o "$out" base..HEAD
