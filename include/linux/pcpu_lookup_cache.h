@@ -10,11 +10,11 @@
  * Each CPU owns nr_sets sets of nr_ways (key, value) entries. A key maps to
  * one set by hash_long(), from bits below the ones a hash table of up to
  * 2^16 buckets takes, so that keys that share a bucket of the table behind
- * the cache do not also share a set; a hit reads that set only. With nr_ways <= 4 a set
- * is padded to a power of two of at most 64 bytes and the table is
- * cache-line aligned, so a hit reads one line of the table (plus the
- * CPU-private header that every lookup on this CPU touches and that stays
- * in the CPU's own cache).
+ * the cache do not also share a set; a hit reads that set only. With
+ * nr_ways <= 4 a set is padded to a power of two of at most 64 bytes and
+ * the table is cache-line aligned, so a hit reads one line of the table
+ * (plus the CPU-private header that every lookup on this CPU touches and
+ * that stays in the CPU's own cache).
  *
  * Replacement is per-set round-robin (FIFO by way): a fill takes the way
  * already holding the key, else the first empty way, else the way named by
@@ -57,7 +57,8 @@
  *    cached after it, whether the caller runs with IRQs on or off.
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
- *    _flush()) sleeps; it holds the CPU hotplug lock and IPIs every online
+ *    _flush(), _suspend(); _resume() waits for a grace period instead)
+ *    sleeps; it holds the CPU hotplug lock and IPIs every online
  *    CPU, waiting for all of them. It, init and destroy take
  *    cpus_read_lock(): do not call them with it held, from a CPU hotplug
  *    callback, or under a lock that is also taken inside cpus_read_lock().
