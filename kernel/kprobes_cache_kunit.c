@@ -447,6 +447,33 @@ static void kpc_test_optimized(struct kunit *test)
 	kpc_expect_new_probe(test, param, addr, n);
 }
 
+/*
+ * @nr probes with pre and post handlers, one on each of the first @nr
+ * bytes of the NOP sled, registered with one register_kprobes(); @kps
+ * returns the array to unregister them with.
+ */
+static struct kpc_probe *kpc_sled_probes(struct kunit *test, int nr,
+					 struct kprobe ***kps)
+{
+	struct kpc_probe *probes;
+	int i;
+
+	if (!kpc_sled_start)
+		kunit_skip(test, "NOP sled not found");
+	probes = kunit_kcalloc(test, nr, sizeof(*probes), GFP_KERNEL);
+	*kps = kunit_kcalloc(test, nr, sizeof(**kps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, probes);
+	KUNIT_ASSERT_NOT_NULL(test, *kps);
+	for (i = 0; i < nr; i++) {
+		probes[i].kp.addr = kpc_sled_start + i;
+		probes[i].kp.pre_handler = kpc_pre;
+		probes[i].kp.post_handler = kpc_post;
+		(*kps)[i] = &probes[i].kp;
+	}
+	KUNIT_ASSERT_EQ(test, register_kprobes(*kps, nr), 0);
+	return probes;
+}
+
 /* KPC_BULK probes, all hit on every CPU, unregistered at once. */
 static void kpc_test_bulk(struct kunit *test)
 {
@@ -457,21 +484,7 @@ static void kpc_test_bulk(struct kunit *test)
 	int i, n;
 
 	kpc_setup(test);
-	if (!kpc_sled_start)
-		kunit_skip(test, "NOP sled not found");
-
-	probes = kunit_kcalloc(test, KPC_BULK, sizeof(*probes), GFP_KERNEL);
-	kps = kunit_kcalloc(test, KPC_BULK, sizeof(*kps), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, probes);
-	KUNIT_ASSERT_NOT_NULL(test, kps);
-	for (i = 0; i < KPC_BULK; i++) {
-		probes[i].kp.addr = kpc_sled_start + i;
-		probes[i].kp.pre_handler = kpc_pre;
-		probes[i].kp.post_handler = kpc_post;
-		kps[i] = &probes[i].kp;
-	}
-	KUNIT_ASSERT_EQ(test, register_kprobes(kps, KPC_BULK), 0);
-
+	probes = kpc_sled_probes(test, KPC_BULK, &kps);
 	n = kpc_hit_all(test, NULL);
 	for (i = 0; i < KPC_BULK; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&probes[i].pre), n);
@@ -503,19 +516,7 @@ static void kpc_test_batch(struct kunit *test)
 	unsigned long *gen;
 	int i, n;
 
-	if (!kpc_sled_start)
-		kunit_skip(test, "NOP sled not found");
-	probes = kunit_kcalloc(test, KPC_BATCH, sizeof(*probes), GFP_KERNEL);
-	kps = kunit_kcalloc(test, KPC_BATCH, sizeof(*kps), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, probes);
-	KUNIT_ASSERT_NOT_NULL(test, kps);
-	for (i = 0; i < KPC_BATCH; i++) {
-		probes[i].kp.addr = kpc_sled_start + i;
-		probes[i].kp.pre_handler = kpc_pre;
-		probes[i].kp.post_handler = kpc_post;
-		kps[i] = &probes[i].kp;
-	}
-	KUNIT_ASSERT_EQ(test, register_kprobes(kps, KPC_BATCH), 0);
+	probes = kpc_sled_probes(test, KPC_BATCH, &kps);
 	n = kpc_hit_all(test, NULL);
 	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, kpc_sled_start,
 						  KPC_BATCH),

@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_kprobes  # noqa: E402  (the kprobes stage)
+import bench_plot  # noqa: E402
 import bench_tables  # noqa: E402  (the uml-tables stage)
 
 
@@ -98,12 +99,7 @@ plot %s
         "'%s' using %d%s title '%s'" % (dat, i + 2, ":xtic(1)" if i == 0 else "",
                                          titles[c])
         for i, c in enumerate(cols)))
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("bench-report: gnuplot failed: %s" % e, file=sys.stderr)
-        return None
-    return os.path.basename(png)
+    return bench_plot.gnuplot(script, png)
 
 
 def machine():

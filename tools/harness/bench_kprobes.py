@@ -10,8 +10,8 @@ figures measured in the same boot. Targets without data are NOT MEASURED."""
 import os
 import re
 import statistics
-import subprocess
-import sys
+
+import bench_plot
 
 KV = re.compile(r"(\w+) (\S+)")
 
@@ -261,12 +261,7 @@ set ylabel 'ns per hit (median, log)'
 set key top left
 plot %s
 """ % (png, ", ".join(series))
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("bench-report: gnuplot failed: %s" % e, file=sys.stderr)
-        return None
-    return os.path.basename(png)
+    return bench_plot.gnuplot(script, png)
 
 
 def headline(kp):

@@ -12,8 +12,9 @@ the tables come from the data."""
 import os
 import re
 import statistics
-import subprocess
 import sys
+
+import bench_plot
 
 TABLE_TITLES = {"hlist64": "RCU hlist, 64 buckets",
                 "hlist512": "RCU hlist, 512 buckets",
@@ -448,9 +449,4 @@ set grid
 %s
 unset multiplot
 """ % (png, "".join(plots))
-    try:
-        subprocess.run(["gnuplot"], input=script, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        print("bench_tables: gnuplot failed: %s" % e, file=sys.stderr)
-        return None
-    return os.path.basename(png)
+    return bench_plot.gnuplot(script, png)
