@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_kprobes  # noqa: E402  (the kprobes stage)
-import bench_plot  # noqa: E402
+import bench_common  # noqa: E402
 import bench_tables  # noqa: E402  (the uml-tables stage)
 
 
@@ -99,7 +99,7 @@ plot %s
         "'%s' using %d%s title '%s'" % (dat, i + 2, ":xtic(1)" if i == 0 else "",
                                          titles[c])
         for i, c in enumerate(cols)))
-    return bench_plot.gnuplot(script, png)
+    return bench_common.gnuplot(script, png)
 
 
 def machine():

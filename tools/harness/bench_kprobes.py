@@ -11,20 +11,13 @@ import os
 import re
 import statistics
 
-import bench_plot
+import bench_common
 
 KV = re.compile(r"(\w+) (\S+)")
 
 
-def _num(v):
-    try:
-        return int(v)
-    except ValueError:
-        return v
-
-
 def _fields(text):
-    return {k: _num(v) for k, v in KV.findall(text)}
+    return {k: bench_common.num(v) for k, v in KV.findall(text)}
 
 
 def parse(paths):
@@ -52,12 +45,7 @@ def parse(paths):
     return data
 
 
-def stats(values):
-    values = sorted(values)
-    if not values:
-        return None
-    return {"median": statistics.median(values), "min": values[0],
-            "max": values[-1], "n": len(values)}
+stats = bench_common.spread
 
 
 def _ratio_stats(num, den):
@@ -261,7 +249,7 @@ set ylabel 'ns per hit (median, log)'
 set key top left
 plot %s
 """ % (png, ", ".join(series))
-    return bench_plot.gnuplot(script, png)
+    return bench_common.gnuplot(script, png)
 
 
 def headline(kp):

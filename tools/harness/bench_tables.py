@@ -11,21 +11,13 @@ the tables come from the data."""
 
 import os
 import re
-import statistics
 import sys
 
-import bench_plot
+import bench_common
 
 TABLE_TITLES = {"hlist64": "RCU hlist, 64 buckets",
                 "hlist512": "RCU hlist, 512 buckets",
                 "rht": "rhashtable", "ref": "limit reference"}
-
-
-def _num(v):
-    try:
-        return int(v)
-    except ValueError:
-        return v
 
 
 def parse(path):
@@ -42,17 +34,14 @@ def parse(path):
             rec = {}
             rest = toks[2:]
             for i in range(0, len(rest) - 1, 2):
-                rec[rest[i]] = _num(rest[i + 1])
+                rec[rest[i]] = bench_common.num(rest[i + 1])
             out.setdefault(kind, []).append(rec)
     if not out.get("lookup"):
         sys.exit("bench_tables: no 'plc_bench: kind lookup' lines in %s" % path)
     return out
 
 
-def summary(values):
-    values = sorted(values)
-    return {"median": statistics.median(values), "min": values[0],
-            "max": values[-1], "n": len(values)}
+summary = bench_common.spread
 
 
 def capacity(geom):
@@ -449,4 +438,4 @@ set grid
 %s
 unset multiplot
 """ % (png, "".join(plots))
-    return bench_plot.gnuplot(script, png)
+    return bench_common.gnuplot(script, png)
