@@ -756,7 +756,8 @@ static const unsigned int *plcb_n_list(unsigned int *nr)
 	return sc->n;
 }
 
-static const void *plcb_n_gen_params(const void *prev, char *desc)
+static const void *plcb_n_gen_params(struct kunit *test, const void *prev,
+				     char *desc)
 {
 	const unsigned int *n, *first;
 	unsigned int nr;

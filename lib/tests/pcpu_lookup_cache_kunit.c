@@ -36,7 +36,7 @@
 #include <linux/smp.h>
 #include <linux/uio.h>
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 KUNIT_DEFINE_ACTION_WRAPPER(plc_destroy_action, pcpu_lookup_cache_destroy,
 			    struct pcpu_lookup_cache *);

@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 declare -A PKGS=(
-	[source]="linux-source-6.12 xz-utils tar git"
+	[source]="xz-utils tar git dpkg apt debian-archive-keyring"
 	[build]="gcc make flex bison bc libelf-dev libssl-dev python3 cpio rsync perl git ccache"
 	[qemu]="qemu-system-x86"
 	[lint]="sparse coccinelle perl python3 python3-ply python3-git"
@@ -21,7 +21,8 @@ declare -A PKGS=(
 # A file that proves each package is really there (cheap check that also
 # works on non-Debian hosts where dpkg is absent).
 declare -A PROBE=(
-	[linux-source-6.12]=/usr/src/linux-source-6.12.tar.xz
+	[dpkg]=dpkg-deb [apt]=apt-get
+	[debian-archive-keyring]=/usr/share/keyrings/debian-archive-keyring.gpg
 	[xz-utils]=xz [tar]=tar [git]=git [gcc]=gcc [make]=make [flex]=flex
 	[bison]=bison [bc]=bc [libelf-dev]=/usr/include/libelf.h
 	[libssl-dev]=/usr/include/openssl/ssl.h [python3]=python3 [cpio]=cpio
@@ -58,7 +59,7 @@ if [[ " ${ID:-} ${ID_LIKE:-} " != *" debian "* && " ${ID:-} ${ID_LIKE:-} " != *"
    ! command -v apt-get >/dev/null; then
 	die "missing host tools and this is not a Debian/Ubuntu host (${PRETTY_NAME:-unknown}).
 Install the equivalents of these Debian packages and re-run: ${missing[*]}
-(linux-source-6.12 provides /usr/src/linux-source-6.12.tar.xz, the Debian 6.12 kernel source.)"
+(For the kernel source itself, pass LINUX_SOURCE_TARBALL=/path/to/linux-7.3.tar.xz.)"
 fi
 
 SUDO=

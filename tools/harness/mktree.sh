@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make tree: produce build/linux = Debian's linux-source-6.12 + our series.
+# make tree: produce build/linux = Debian's linux-source-7.3 + our series.
 #
 # build/linux is a git repo.  Its first commit (tag 'base') is the pristine
 # tree; then one commit per entry of patches/series: the patch's diff plus the
@@ -14,10 +14,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PKG=linux-source-6.12
-TARBALL=/usr/src/$PKG.tar.xz
-# v6.12 release day; any fixed value works, it only has to never change.
-FIXED_DATE="2024-11-17T12:00:00+0000"
+# The tarball and its version come from getsource.sh (Debian's
+# linux-source-7.3, or LINUX_SOURCE_TARBALL).
+TARBALL=$BUILD/source/linux-source.tar.xz
+# Any fixed value works; it only has to never change.
+FIXED_DATE="2026-11-01T12:00:00+0000"
 # A repo file under one of these must be listed in patches/new-files.  tools/
 # is not: files there may be repo-only (e.g. a userspace harness) or listed.
 KERNEL_DIRS="include lib kernel scripts Documentation arch mm init fs drivers
@@ -30,8 +31,9 @@ G() { git -C "$LINUX" "$@"; }
 # ---------------------------------------------------------------- source
 deps source
 lock tree
-version=$(dpkg-query -W -f='${Version}' $PKG 2>/dev/null || echo unknown)
-log "tree: using $PKG version $version"
+bash "$HARNESS_DIR/getsource.sh"
+version=$(cat "$BUILD/source/version")
+log "tree: using $version"
 
 if [[ ! -d $LINUX/.git ]] || [[ $(cat "$LINUX/.git/ws-base-version" 2>/dev/null) != "$version" ]] ||
    ! G rev-parse -q --verify refs/tags/base >/dev/null; then
@@ -49,9 +51,9 @@ if [[ ! -d $LINUX/.git ]] || [[ $(cat "$LINUX/.git/ws-base-version" 2>/dev/null)
 	git -C "$LINUX.tmp" config user.email "$GIT_COMMITTER_EMAIL"
 	# -f: take the tarball exactly as shipped, even files .gitignore names.
 	git -C "$LINUX.tmp" add -A -f .
-	GIT_AUTHOR_NAME="Debian $PKG" GIT_AUTHOR_EMAIL="$PKG@debian.invalid" \
-		git -C "$LINUX.tmp" commit -q --no-verify -m "base: Debian $PKG $version" -m \
-		"Pristine extraction of $TARBALL (package version $version)."
+	GIT_AUTHOR_NAME="Debian ${version%% *}" GIT_AUTHOR_EMAIL="linux-source@debian.invalid" \
+		git -C "$LINUX.tmp" commit -q --no-verify -m "base: $version" -m \
+		"Pristine extraction of the base source: $version."
 	git -C "$LINUX.tmp" tag base
 	printf '%s\n' "$version" >"$LINUX.tmp/.git/ws-base-version"
 	mv "$LINUX.tmp" "$LINUX"

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# getsource.sh: put the base kernel source in build/source/:
+#   build/source/linux-source.tar.xz   the tarball Debian ships
+#   build/source/version               "<package> <version>" (one line)
+#
+# The base is Debian's linux-source-$SERIES (today 7.3, in trixie-backports:
+# the newest mainline release Debian ships). It is fetched without touching
+# the host's apt configuration: a private sources list, state and cache
+# under build/apt/, pointing at the Debian mirror the host itself is
+# configured with (read from 'apt-get indextargets'; no host name is written
+# anywhere in the repository), then 'apt-get download' and 'dpkg-deb -x'.
+#
+# Environment:
+#   LINUX_SOURCE_TARBALL=path   use this tarball instead (other distros,
+#                               offline); its version is recorded as
+#                               "tarball <name> sha256:<first 16 hex>"
+#   LINUX_SOURCE_PKG, LINUX_SOURCE_SUITE   override package and suite
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PKG=${LINUX_SOURCE_PKG:-linux-source-7.3}
+SUITE=${LINUX_SOURCE_SUITE:-trixie-backports}
+OUT=$BUILD/source
+APTDIR=$BUILD/apt
+mkdir -p "$OUT"
+
+if [[ -n ${LINUX_SOURCE_TARBALL:-} ]]; then
+	[[ -f $LINUX_SOURCE_TARBALL ]] ||
+		die "LINUX_SOURCE_TARBALL=$LINUX_SOURCE_TARBALL: no such file"
+	sum=$(sha256sum "$LINUX_SOURCE_TARBALL" | cut -c1-16)
+	version="tarball $(basename "$LINUX_SOURCE_TARBALL") sha256:$sum"
+	if [[ $(cat "$OUT/version" 2>/dev/null) != "$version" ]]; then
+		rm -f "$OUT/linux-source.tar.xz" "$OUT/version"
+		ln -s "$(realpath "$LINUX_SOURCE_TARBALL")" "$OUT/linux-source.tar.xz"
+		printf '%s\n' "$version" >"$OUT/version"
+	fi
+	log "source: $version (LINUX_SOURCE_TARBALL)"
+	exit 0
+fi
+
+howto="Provide the source another way: download Debian's $PKG .deb (suite
+$SUITE), or any kernel tarball of the same release, and run
+  make tree LINUX_SOURCE_TARBALL=/path/to/linux-source-X.Y.tar.xz"
+
+command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+	die "apt-get and dpkg-deb are needed to download $PKG ($SUITE).
+$howto"
+
+# The host's own Debian archive mirror (not the security archive): the
+# Repo-URI of a 'deb' target whose release is not a -security one.
+mirror=$(apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(LABEL)' 2>/dev/null |
+	awk '$1 == "deb" && $3 !~ /-security$/ && $4 != "Debian-Security" && $2 ~ /\/debian\/?$/ { print $2; exit }')
+[[ -n $mirror ]] ||
+	die "cannot find a Debian archive mirror in the host's apt sources
+(apt-get indextargets lists no 'deb' source ending in /debian).
+$howto"
+
+a=(-o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
+   -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache"
+   -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+   -o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root
+   -o Acquire::Languages=none -q)
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[[ -f $keyring ]] || die "$keyring is missing (package debian-archive-keyring).
+$howto"
+mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
+printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$SUITE" >"$APTDIR/sources.list.new"
+# Refresh the private index once a day, or when the mirror changed.
+if ! cmp -s "$APTDIR/sources.list.new" "$APTDIR/sources.list" ||
+   [[ -z $(find "$APTDIR/updated" -mmin -1440 2>/dev/null) ]]; then
+	mv "$APTDIR/sources.list.new" "$APTDIR/sources.list"
+	log "source: apt-get update of a private index of $SUITE (build/apt/)"
+	apt-get "${a[@]}" update >"$APTDIR/update.log" 2>&1 || {
+		sed 's/^/  /' "$APTDIR/update.log" >&2
+		die "apt-get update of suite $SUITE failed (log above).
+$howto"
+	}
+	touch "$APTDIR/updated"
+fi
+rm -f "$APTDIR/sources.list.new"
+
+version=$(apt-cache "${a[@]}" show --no-all-versions "$PKG" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+[[ -n $version ]] || die "package $PKG is not in Debian suite $SUITE.
+$howto"
+
+if [[ $(cat "$OUT/version" 2>/dev/null) == "$PKG $version" && -f $OUT/linux-source.tar.xz ]]; then
+	log "source: $PKG $version (cached in build/source/)"
+	exit 0
+fi
+log "source: downloading $PKG $version from $SUITE"
+rm -rf "$OUT/deb" "$OUT/x" "$OUT/version" "$OUT/linux-source.tar.xz"
+mkdir -p "$OUT/deb"
+(cd "$OUT/deb" && apt-get "${a[@]}" download "$PKG=$version") >"$APTDIR/download.log" 2>&1 || {
+	sed 's/^/  /' "$APTDIR/download.log" >&2
+	die "apt-get download $PKG=$version ($SUITE) failed (log above).
+$howto"
+}
+deb=$(ls "$OUT"/deb/*.deb)
+dpkg-deb -x "$deb" "$OUT/x" || die "dpkg-deb -x $deb failed"
+tarball=$(ls "$OUT"/x/usr/src/linux-source-*.tar.xz 2>/dev/null | head -1)
+[[ -n $tarball ]] || die "$deb holds no /usr/src/linux-source-*.tar.xz"
+mv "$tarball" "$OUT/linux-source.tar.xz"
+rm -rf "$OUT/deb" "$OUT/x"
+printf '%s %s\n' "$PKG" "$version" >"$OUT/version"
+log "source: $PKG $version in build/source/"
