@@ -38,7 +38,8 @@ args=(run --arch="$arch" --build_dir="$bdir" --kunitconfig="$kunitconfig"
       --json="$BUILD/results/$target.json")
 # Four CPUs on every target: -smp 4 for QEMU, ncpus=4 for UML.
 if [[ $arch == um ]]; then
-	args+=(--kernel_args=ncpus=4)
+	# SMP UML needs the seccomp userspace mode (ptrace mode is UP only).
+	args+=(--kernel_args=ncpus=4 --kernel_args=seccomp=on)
 else
 	args+=(--make_options="HOSTCC=$CC_CCACHE" --qemu_args="-smp 4")
 fi
