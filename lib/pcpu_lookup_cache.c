@@ -140,6 +140,20 @@ static unsigned int plc_clear_key(struct pcpu_lookup_cache *cache,
 	return n;
 }
 
+/* Drop @keys from @pc. */
+static void plc_drop_keys(struct pcpu_lookup_cache *cache,
+			  struct pcpu_lookup_cache_cpu *pc,
+			  const unsigned long *keys, unsigned int nr_keys)
+{
+	unsigned int i, busy;
+	u64 n = 0;
+
+	busy = plc_inval_begin(pc);
+	for (i = 0; i < nr_keys; i++)
+		n += plc_clear_key(cache, pc, keys[i]);
+	plc_inval_end(pc, busy, n);
+}
+
 /* Empty every way of @pc. */
 static void plc_flush(struct pcpu_lookup_cache *cache,
 		      struct pcpu_lookup_cache_cpu *pc)
@@ -176,14 +190,7 @@ pcpu_lookup_cache_invalidate_local(struct pcpu_lookup_cache *cache,
 				   const unsigned long *keys,
 				   unsigned int nr_keys)
 {
-	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
-	unsigned int i, busy;
-	u64 n = 0;
-
-	busy = plc_inval_begin(pc);
-	for (i = 0; i < nr_keys; i++)
-		n += plc_clear_key(cache, pc, keys[i]);
-	plc_inval_end(pc, busy, n);
+	plc_drop_keys(cache, this_cpu_ptr(cache->pcpu), keys, nr_keys);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_invalidate_local);
 
@@ -415,21 +422,14 @@ static void plc_ipi_all(struct plc_ipi_args *args)
 	lockdep_assert_cpus_held();
 	on_each_cpu(plc_ipi, args, 1);
 	for_each_possible_cpu(cpu) {
-		struct pcpu_lookup_cache_cpu *pc;
-		unsigned int i, busy;
-		u64 n = 0;
+		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(cache->pcpu, cpu);
 
 		if (cpu_online(cpu))
 			continue;
-		pc = per_cpu_ptr(cache->pcpu, cpu);
-		if (!args->keys) {
+		if (args->keys)
+			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
+		else
 			plc_flush(cache, pc);
-			continue;
-		}
-		busy = plc_inval_begin(pc);
-		for (i = 0; i < args->nr_keys; i++)
-			n += plc_clear_key(cache, pc, args->keys[i]);
-		plc_inval_end(pc, busy, n);
 	}
 }
 
