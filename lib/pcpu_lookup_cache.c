@@ -4,20 +4,18 @@
  *
  * The lookup is inline in <linux/pcpu_lookup_cache.h>. This file holds the
  * fill, which masks IRQs, and everything that sleeps or reaches other
- * CPUs: setup and teardown, invalidation by IPI, the CPU hotplug callback,
- * statistics and debugfs. The header's opening comment is the contract.
+ * CPUs: setup and teardown, invalidation by IPI, statistics and debugfs.
+ * The header's opening comment is the contract.
  */
 
 #include <linux/atomic.h>
 #include <linux/cpu.h>
-#include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/irqflags.h>
 #include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -25,10 +23,6 @@
 #include <linux/smp.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
-
-/* The CPUHP_BP_PREPARE_DYN state shared by all caches, set up on first use. */
-static DEFINE_MUTEX(plc_hp_lock);
-static int plc_hp_state;
 
 /* The stride, in entries, between two sets of @nr_ways ways. */
 static unsigned int plc_stride(unsigned int nr_ways)
@@ -109,9 +103,9 @@ static void plc_clear(struct pcpu_lookup_cache_entry *e)
  */
 static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
 {
-	unsigned int busy = pc->fill_busy;
+	unsigned int busy = READ_ONCE(pc->fill_busy);
 
-	pc->fill_busy = 1;
+	WRITE_ONCE(pc->fill_busy, 1);
 	WRITE_ONCE(pc->gen, pc->gen + 1);
 	barrier();
 	return busy;
@@ -122,7 +116,28 @@ static void plc_inval_end(struct pcpu_lookup_cache_cpu *pc, unsigned int busy,
 {
 	WRITE_ONCE(pc->stats.invalidations, pc->stats.invalidations + cleared);
 	barrier();
-	pc->fill_busy = busy;
+	WRITE_ONCE(pc->fill_busy, busy);
+}
+
+/* Empty the ways of @pc that hold @key; returns how many. */
+static unsigned int plc_clear_key(struct pcpu_lookup_cache *cache,
+				  struct pcpu_lookup_cache_cpu *pc,
+				  unsigned long key)
+{
+	struct pcpu_lookup_cache_entry *e;
+	unsigned int way, n = 0;
+
+	if (!key)
+		return 0;
+	e = __pcpu_lookup_cache_set(cache, pc,
+				    __pcpu_lookup_cache_set_index(cache, key));
+	for (way = 0; way < cache->nr_ways; way++) {
+		if (READ_ONCE(e[way].key) == key) {
+			plc_clear(&e[way]);
+			n++;
+		}
+	}
+	return n;
 }
 
 /* Empty every way of @pc. */
@@ -162,26 +177,12 @@ pcpu_lookup_cache_invalidate_local(struct pcpu_lookup_cache *cache,
 				   unsigned int nr_keys)
 {
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
-	unsigned int i, way, busy;
+	unsigned int i, busy;
 	u64 n = 0;
 
 	busy = plc_inval_begin(pc);
-	for (i = 0; i < nr_keys; i++) {
-		unsigned long key = keys[i];
-		struct pcpu_lookup_cache_entry *e;
-		unsigned int set;
-
-		if (!key)
-			continue;
-		set = __pcpu_lookup_cache_set_index(cache, key);
-		e = __pcpu_lookup_cache_set(cache, pc, set);
-		for (way = 0; way < cache->nr_ways; way++) {
-			if (READ_ONCE(e[way].key) == key) {
-				plc_clear(&e[way]);
-				n++;
-			}
-		}
-	}
+	for (i = 0; i < nr_keys; i++)
+		n += plc_clear_key(cache, pc, keys[i]);
 	plc_inval_end(pc, busy, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_invalidate_local);
@@ -201,12 +202,12 @@ pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache)
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_local);
 
 /**
- * pcpu_lookup_cache_flush_cpu() - empty the cache of an offline CPU
+ * pcpu_lookup_cache_flush_cpu() - empty the cache of a CPU that is not online
  * @cache: the cache
- * @cpu: a CPU that is not running, with CPU hotplug locked
+ * @cpu: a CPU that is not online, with CPU hotplug locked
  *
- * Called from the CPUHP_BP_PREPARE_DYN callback on the control CPU before
- * @cpu starts. Exported to KUnit only.
+ * Called by every flush, on the invalidating CPU, for each CPU that the
+ * IPI does not reach (see plc_ipi_all()). Exported to KUnit only.
  */
 VISIBLE_IF_KUNIT void
 pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache, unsigned int cpu)
@@ -214,33 +215,6 @@ pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache, unsigned int cpu)
 	plc_flush(cache, per_cpu_ptr(cache->pcpu, cpu));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_cpu);
-
-static int plc_cpu_prepare(unsigned int cpu, struct hlist_node *node)
-{
-	struct pcpu_lookup_cache *cache =
-		hlist_entry(node, struct pcpu_lookup_cache, node);
-
-	pcpu_lookup_cache_flush_cpu(cache, cpu);
-	return 0;
-}
-
-static int plc_hp_setup(void)
-{
-	int ret = 0;
-
-	mutex_lock(&plc_hp_lock);
-	if (!plc_hp_state) {
-		ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN,
-					      "lib/pcpu_lookup_cache:prepare",
-					      plc_cpu_prepare, NULL);
-		if (ret > 0) {
-			plc_hp_state = ret;
-			ret = 0;
-		}
-	}
-	mutex_unlock(&plc_hp_lock);
-	return ret;
-}
 
 /**
  * pcpu_lookup_cache_init() - set up a cache
@@ -250,27 +224,22 @@ static int plc_hp_setup(void)
  * @nr_ways: ways per set, 1 to %PCPU_LOOKUP_CACHE_MAX_WAYS
  *
  * Allocates pcpu_lookup_cache_cpu_bytes() for every possible CPU, on the
- * CPU's node, and registers the cache for CPU hotplug. Sleeps. After this
- * call, even when it fails, pcpu_lookup_cache_destroy() is safe.
+ * CPU's node. Sleeps. After this call, even when it fails,
+ * pcpu_lookup_cache_destroy() is safe.
  *
- * Return: 0, -EINVAL for a bad geometry (nothing allocated), -ENOMEM, or
- * the error of the CPU hotplug registration.
+ * Return: 0, -EINVAL for a bad geometry (nothing allocated), or -ENOMEM.
  */
 int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 			   unsigned int nr_sets, unsigned int nr_ways)
 {
 	struct pcpu_lookup_cache_cpu __percpu *pcpu;
 	size_t table;
-	int cpu, ret;
+	int cpu;
 
 	might_sleep();
 	memset(cache, 0, sizeof(*cache));
 	if (!plc_geometry_valid(nr_sets, nr_ways))
 		return -EINVAL;
-
-	ret = plc_hp_setup();
-	if (ret)
-		return ret;
 
 	cache->nr_sets = nr_sets;
 	cache->nr_ways = nr_ways;
@@ -289,23 +258,12 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 		pc->entries = pcpu_lookup_cache_alloc(table, node);
 		pc->victim = pcpu_lookup_cache_alloc(nr_sets, node);
 		if (!pc->entries || !pc->victim) {
-			ret = -ENOMEM;
-			goto err_free;
+			plc_free_pcpu(pcpu);
+			return -ENOMEM;
 		}
 	}
-
-	/* The hotplug callback may run as soon as the instance is added. */
 	cache->pcpu = pcpu;
-	ret = cpuhp_state_add_instance_nocalls(plc_hp_state, &cache->node);
-	if (ret) {
-		cache->pcpu = NULL;
-		goto err_free;
-	}
 	return 0;
-
-err_free:
-	plc_free_pcpu(pcpu);
-	return ret;
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_init);
 
@@ -325,7 +283,6 @@ void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache)
 	cache->debugfs = NULL;
 	if (!cache->pcpu)
 		return;
-	cpuhp_state_remove_instance_nocalls(plc_hp_state, &cache->node);
 	plc_free_pcpu(cache->pcpu);
 	cache->pcpu = NULL;
 }
@@ -367,8 +324,9 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
  * backing structure and invalidated is never cached again, if it
  * interrupted another fill on this CPU, or while the cache is suspended
  * (pcpu_lookup_cache_suspend()). IRQs are masked while the way is
- * written; no lock is taken. notrace and NOKPROBE: kprobes calls it from
- * its breakpoint handlers.
+ * written; no lock is taken. notrace and NOKPROBE, and it makes no
+ * instrumented call: kprobes calls it from its breakpoint handlers, and a
+ * probe on anything it called would recurse.
  */
 void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 				    unsigned long key, void *val,
@@ -383,17 +341,24 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 		return;
 
 	/*
+	 * Before IRQs are masked, so that with CONFIG_DEBUG_PREEMPT
+	 * this_cpu_ptr() checks that the caller has preemption disabled, as
+	 * it must have had since the lookup: then the fill runs on the CPU
+	 * whose generation the token is.
+	 */
+	pc = this_cpu_ptr(cache->pcpu);
+	/*
 	 * raw_: the irqflags tracer and lockdep's IRQ tracking are not safe
-	 * from the NMI and breakpoint contexts this runs in.
+	 * from the NMI and breakpoint contexts this runs in. raw_atomic_read():
+	 * atomic_read() calls the KASAN and KCSAN checks out of line.
 	 */
 	raw_local_irq_save(flags);
-	pc = this_cpu_ptr(cache->pcpu);
-	if (unlikely(READ_ONCE(pc->gen) != token || pc->fill_busy ||
-		     atomic_read(&cache->suspended))) {
+	if (unlikely(READ_ONCE(pc->gen) != token || READ_ONCE(pc->fill_busy) ||
+		     raw_atomic_read(&cache->suspended))) {
 		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
 		goto out;
 	}
-	pc->fill_busy = 1;
+	WRITE_ONCE(pc->fill_busy, 1);
 	barrier();
 
 	set = __pcpu_lookup_cache_set_index(cache, key);
@@ -409,7 +374,7 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	WRITE_ONCE(pc->stats.fills, pc->stats.fills + 1);
 
 	barrier();
-	pc->fill_busy = 0;
+	WRITE_ONCE(pc->fill_busy, 0);
 out:
 	raw_local_irq_restore(flags);
 }
@@ -435,36 +400,89 @@ static void plc_ipi(void *info)
 
 /*
  * With CPU hotplug locked, every CPU is either online, and gets the IPI,
- * or offline, and will be flushed by plc_cpu_prepare() before it runs.
+ * or not online, and then runs no lookup or fill (contract point 4): it
+ * is dead, or, with split startup, waits in cpuhp_ap_sync_alive() before
+ * RCU watches it. Its table is then written here, from this CPU, with
+ * nothing to race against. This also covers a CPU parked between two
+ * hotplug states (CPU_HOTPLUG_STATE_CONTROL) or left there by a failed
+ * teardown, which would skip a hotplug callback of the library.
  */
 static void plc_ipi_all(struct plc_ipi_args *args)
 {
-	cpus_read_lock();
+	struct pcpu_lookup_cache *cache = args->cache;
+	int cpu;
+
+	lockdep_assert_cpus_held();
 	on_each_cpu(plc_ipi, args, 1);
-	cpus_read_unlock();
+	for_each_possible_cpu(cpu) {
+		struct pcpu_lookup_cache_cpu *pc;
+		unsigned int i, busy;
+		u64 n = 0;
+
+		if (cpu_online(cpu))
+			continue;
+		pc = per_cpu_ptr(cache->pcpu, cpu);
+		if (!args->keys) {
+			plc_flush(cache, pc);
+			continue;
+		}
+		busy = plc_inval_begin(pc);
+		for (i = 0; i < args->nr_keys; i++)
+			n += plc_clear_key(cache, pc, args->keys[i]);
+		plc_inval_end(pc, busy, n);
+	}
+}
+
+/*
+ * The one round of IPIs behind every invalidation and flush. Returns
+ * -EINVAL for an uninitialised cache or a NULL @keys with a nonzero
+ * @nr_keys; sends nothing when there is no nonzero key to drop.
+ */
+static int plc_invalidate(struct pcpu_lookup_cache *cache,
+			  const unsigned long *keys, unsigned int nr_keys,
+			  bool flush)
+{
+	struct plc_ipi_args args = {
+		.cache = cache, .keys = keys, .nr_keys = nr_keys,
+	};
+	unsigned int i;
+
+	might_sleep();
+	lockdep_assert_cpus_held();
+	if (!cache->pcpu || (!keys && nr_keys))
+		return -EINVAL;
+	if (!flush) {
+		for (i = 0; i < nr_keys && !keys[i]; i++)
+			;
+		if (i == nr_keys)
+			return 0;
+	}
+	plc_ipi_all(&args);
+	return 0;
 }
 
 /**
- * pcpu_lookup_cache_invalidate() - drop a key from every CPU's cache
+ * pcpu_lookup_cache_invalidate_many_cpuslocked() - drop keys, hotplug locked
  * @cache: the cache
- * @key: the key; 0 is never cached
+ * @keys: the keys; zeros are skipped
+ * @nr_keys: number of @keys; 0 does nothing
  *
- * Sends one IPI to every online CPU and waits for all of them; an offline
- * CPU is flushed before it comes back. On return no CPU can return or fill
- * a value for @key that it found before the call, but a lookup that
- * returned it earlier may still be using it: wait for a grace period
- * before freeing it. Call from sleepable context, not from a lookup's
- * critical section, not with cpus_read_lock() held and not from a CPU
- * hotplug callback.
+ * pcpu_lookup_cache_invalidate_many() for a caller that already holds
+ * cpus_read_lock(), for example under a lock that is taken inside it.
+ * Sleeps; sends one IPI to every online CPU and waits for all of them,
+ * unless every key is 0.
  *
- * Return: 0, or -EINVAL if @cache is not initialised.
+ * Context: Process context, cpus_read_lock() held.
+ * Return: 0, or -EINVAL if @cache is not initialised or @keys is NULL
+ * with a nonzero @nr_keys.
  */
-int pcpu_lookup_cache_invalidate(struct pcpu_lookup_cache *cache,
-				 unsigned long key)
+int pcpu_lookup_cache_invalidate_many_cpuslocked(struct pcpu_lookup_cache *cache,
+						 const unsigned long *keys,
+						 unsigned int nr_keys)
 {
-	return pcpu_lookup_cache_invalidate_many(cache, &key, !!key);
+	return plc_invalidate(cache, keys, nr_keys, false);
 }
-EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate);
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_many_cpuslocked);
 
 /**
  * pcpu_lookup_cache_invalidate_many() - drop keys in one round of IPIs
@@ -473,8 +491,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate);
  * @nr_keys: number of @keys; 0 does nothing
  *
  * Like pcpu_lookup_cache_invalidate() for each key, with a single IPI per
- * online CPU for the whole array.
+ * online CPU for the whole array, and none when every key is 0.
  *
+ * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised or @keys is NULL
  * with a nonzero @nr_keys.
  */
@@ -482,18 +501,71 @@ int pcpu_lookup_cache_invalidate_many(struct pcpu_lookup_cache *cache,
 				      const unsigned long *keys,
 				      unsigned int nr_keys)
 {
-	struct plc_ipi_args args = {
-		.cache = cache, .keys = keys, .nr_keys = nr_keys,
-	};
+	int ret;
 
-	might_sleep();
-	if (!cache->pcpu || (!keys && nr_keys))
-		return -EINVAL;
-	if (nr_keys)
-		plc_ipi_all(&args);
-	return 0;
+	cpus_read_lock();
+	ret = plc_invalidate(cache, keys, nr_keys, false);
+	cpus_read_unlock();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_many);
+
+/**
+ * pcpu_lookup_cache_invalidate_cpuslocked() - drop a key, hotplug locked
+ * @cache: the cache
+ * @key: the key; 0 is never cached
+ *
+ * pcpu_lookup_cache_invalidate() for a caller that already holds
+ * cpus_read_lock().
+ *
+ * Context: Process context, cpus_read_lock() held.
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_invalidate_cpuslocked(struct pcpu_lookup_cache *cache,
+					    unsigned long key)
+{
+	return plc_invalidate(cache, &key, 1, false);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_cpuslocked);
+
+/**
+ * pcpu_lookup_cache_invalidate() - drop a key from every CPU's cache
+ * @cache: the cache
+ * @key: the key; 0 is never cached
+ *
+ * Sends one IPI to every online CPU and waits for all of them; the tables
+ * of the CPUs that are not online are cleared directly. On return no CPU
+ * can return or fill a value for @key that it found before the call, but
+ * a lookup that returned it earlier may still be using it: wait for a
+ * grace period before freeing it. Call from sleepable context, not from a
+ * lookup's critical section; with cpus_read_lock() held, call
+ * pcpu_lookup_cache_invalidate_cpuslocked() instead.
+ *
+ * Context: Process context; takes cpus_read_lock().
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_invalidate(struct pcpu_lookup_cache *cache,
+				 unsigned long key)
+{
+	return pcpu_lookup_cache_invalidate_many(cache, &key, 1);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate);
+
+/**
+ * pcpu_lookup_cache_flush_cpuslocked() - empty every CPU's cache, hotplug locked
+ * @cache: the cache
+ *
+ * pcpu_lookup_cache_flush() for a caller that already holds
+ * cpus_read_lock().
+ *
+ * Context: Process context, cpus_read_lock() held.
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_flush_cpuslocked(struct pcpu_lookup_cache *cache)
+{
+	return plc_invalidate(cache, NULL, 0, true);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush_cpuslocked);
 
 /**
  * pcpu_lookup_cache_flush() - empty every CPU's cache
@@ -501,17 +573,17 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_many);
  *
  * Like pcpu_lookup_cache_invalidate() for every key.
  *
+ * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised.
  */
 int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache)
 {
-	struct plc_ipi_args args = { .cache = cache };
+	int ret;
 
-	might_sleep();
-	if (!cache->pcpu)
-		return -EINVAL;
-	plc_ipi_all(&args);
-	return 0;
+	cpus_read_lock();
+	ret = plc_invalidate(cache, NULL, 0, true);
+	cpus_read_unlock();
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush);
 

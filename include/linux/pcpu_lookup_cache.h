@@ -46,7 +46,13 @@
  *    under the key, nor one that an invalidation which reached this CPU
  *    during the lookup has dropped. Fills mask IRQs, and a fill that
  *    interrupts another fill or an invalidation (NMI) is dropped, so
- *    writers never interleave.
+ *    writers never interleave. A lookup nested in the invalidation itself
+ *    (an NMI or int3 that lands while the IPI clears this CPU's table) may
+ *    still return the value being dropped. That is safe: the invalidation
+ *    has not returned, so the grace period its caller waits for afterwards
+ *    (point 5c) starts later and covers the nested lookup, which runs
+ *    with preemption disabled; and a fill from it is dropped, because the
+ *    invalidation holds the table busy.
  *
  * 3. Fill race: the lookup returns a token, this CPU's invalidation
  *    generation. Every invalidation and flush advances the generation on
@@ -58,14 +64,20 @@
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
  *    _flush(), _suspend(); _resume() waits for a grace period instead)
- *    sleeps; it holds the CPU hotplug lock and IPIs every online
- *    CPU, waiting for all of them. It, init and destroy take
- *    cpus_read_lock(): do not call them with it held, from a CPU hotplug
- *    callback, or under a lock that is also taken inside cpus_read_lock().
- *    A CPU that is offline keeps its stale entries only until it is brought
- *    up again: a CPUHP_BP_PREPARE_DYN callback flushes its cache on the
- *    control CPU before the new CPU runs any code, so even early bring-up
- *    never sees an old value.
+ *    sleeps. It runs under the CPU hotplug lock: it IPIs every online CPU
+ *    and waits for all of them, and clears the tables of the CPUs that are
+ *    not online directly, from the invalidating CPU. The plain calls take
+ *    cpus_read_lock(); a caller that already holds it (for example under a
+ *    lock that is itself taken inside cpus_read_lock()) calls the
+ *    _cpuslocked variants, which assert it with lockdep. Neither may be
+ *    called from a CPU hotplug callback.
+ *    The direct clear is safe because, with CPU hotplug locked, a CPU that
+ *    is not online runs no lookup or fill: it is dead, or (split startup)
+ *    spins in cpuhp_ap_sync_alive() before RCU watches it, where no RCU
+ *    reader, and so no user of a cache in front of an RCU structure, may
+ *    run. It needs no hotplug callback, so it also covers a CPU parked
+ *    between two hotplug states (CPU_HOTPLUG_STATE_CONTROL) or left there
+ *    by a failed teardown: such a CPU comes back with no stale entry.
  *
  * 5. Ordering for users. To retire an object that may be cached:
  *      a. remove it from the backing structure;
@@ -91,7 +103,6 @@
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/hash.h>
-#include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -179,7 +190,6 @@ enum pcpu_lookup_cache_step {
  *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
- * @node: CPU hotplug instance
  * @debugfs: statistics file, if any
  * @test_hook: KUnit only: called at each &enum pcpu_lookup_cache_step
  *
@@ -193,7 +203,6 @@ struct pcpu_lookup_cache {
 	unsigned int set_stride;
 	unsigned int hash_bits;
 	atomic_t suspended;
-	struct hlist_node node;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
 	void (*test_hook)(struct pcpu_lookup_cache *cache,
@@ -302,6 +311,12 @@ int pcpu_lookup_cache_invalidate_many(struct pcpu_lookup_cache *cache,
 				      const unsigned long *keys,
 				      unsigned int nr_keys);
 int pcpu_lookup_cache_flush(struct pcpu_lookup_cache *cache);
+int pcpu_lookup_cache_invalidate_cpuslocked(struct pcpu_lookup_cache *cache,
+					    unsigned long key);
+int pcpu_lookup_cache_invalidate_many_cpuslocked(struct pcpu_lookup_cache *cache,
+						 const unsigned long *keys,
+						 unsigned int nr_keys);
+int pcpu_lookup_cache_flush_cpuslocked(struct pcpu_lookup_cache *cache);
 int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache);
 int pcpu_lookup_cache_resume(struct pcpu_lookup_cache *cache);
 void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,

@@ -537,6 +537,14 @@ static void plc_expect_uninitialised(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(cache, NULL, 0),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush(cache), -EINVAL);
+	cpus_read_lock();
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(cache, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			pcpu_lookup_cache_invalidate_many_cpuslocked(cache, &key, 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(cache), -EINVAL);
+	cpus_read_unlock();
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(cache), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_resume(cache), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_debugfs_create(cache, "x", NULL),
@@ -1056,6 +1064,27 @@ static int plc_call_flush(struct pcpu_lookup_cache *cache,
 	return pcpu_lookup_cache_flush(cache);
 }
 
+static int plc_call_invalidate_cpuslocked(struct pcpu_lookup_cache *cache,
+					  const unsigned long *keys)
+{
+	guard(cpus_read_lock)();
+	return pcpu_lookup_cache_invalidate_cpuslocked(cache, keys[1]);
+}
+
+static int plc_call_invalidate_many_cpuslocked(struct pcpu_lookup_cache *cache,
+					       const unsigned long *keys)
+{
+	guard(cpus_read_lock)();
+	return pcpu_lookup_cache_invalidate_many_cpuslocked(cache, keys, 2);
+}
+
+static int plc_call_flush_cpuslocked(struct pcpu_lookup_cache *cache,
+				     const unsigned long *keys)
+{
+	guard(cpus_read_lock)();
+	return pcpu_lookup_cache_flush_cpuslocked(cache);
+}
+
 /*
  * Look keys[1] up with the caller pinned to this CPU, run @call, which
  * reaches this CPU by IPI, then fill with the token of the lookup: the
@@ -1125,6 +1154,9 @@ static void plc_test_fill_race(struct kunit *test)
 	plc_fill_after(ctx, plc_call_invalidate, many);
 	plc_fill_after(ctx, plc_call_invalidate_many, many);
 	plc_fill_after(ctx, plc_call_flush, many);
+	plc_fill_after(ctx, plc_call_invalidate_cpuslocked, many);
+	plc_fill_after(ctx, plc_call_invalidate_many_cpuslocked, many);
+	plc_fill_after(ctx, plc_call_flush_cpuslocked, many);
 
 	/* A fresh token fills. */
 	KUNIT_EXPECT_NULL(test, plc_get(ctx, key, a));
@@ -1648,6 +1680,79 @@ static void plc_expect_gen(struct kunit *test, struct plc_ctx *ctx,
 }
 
 /*
+ * An invalidation with no nonzero key reaches no CPU: every generation
+ * stays as it was, so no IPI ran. The _cpuslocked variants, called with
+ * the CPU hotplug lock held, reach every online CPU like the plain ones.
+ */
+static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
+{
+	static const struct plc_geom geom = { 64, 4, "64x4" };
+	unsigned long zeros[3] = { 0, 0, 0 }, *gen, two[2];
+	struct plc_ctx *ctx;
+	unsigned int cpu;
+
+	ctx = plc_setup(test, &geom);
+	gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	two[0] = ctx->keys[0];
+	two[1] = ctx->keys[1];
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		gen[cpu] = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+		plc_on_cpu(test, &ctx->cache, cpu, two[0], &ctx->obj_a[0]);
+		plc_on_cpu(test, &ctx->cache, cpu, two[1], &ctx->obj_a[1]);
+	}
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
+									  zeros, 3), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache, 0),
+			0);
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(&ctx->cache, zeros,
+								3), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(&ctx->cache, 0), 0);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 0, "zero keys");
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+							 two[0], NULL),
+					(void *)&ctx->obj_a[0], "CPU %u", cpu);
+	}
+
+	/* One key, with the lock held: every CPU drops it, and only it. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
+								     two[0]), 0);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 1, "invalidate");
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       two[0], NULL), "CPU %u", cpu);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+							 two[1], NULL),
+					(void *)&ctx->obj_a[1], "CPU %u", cpu);
+		plc_on_cpu(test, &ctx->cache, cpu, two[0], &ctx->obj_a[0]);
+	}
+	/* Many keys, one round: both gone everywhere. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
+									  two, 2), 0);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 1, "invalidate_many");
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       two[0], NULL), "CPU %u", cpu);
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       two[1], NULL), "CPU %u", cpu);
+		plc_on_cpu(test, &ctx->cache, cpu, two[1], &ctx->obj_a[1]);
+	}
+	/* And a flush. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(&ctx->cache), 0);
+	for_each_online_cpu(cpu) {
+		plc_expect_gen(test, ctx, cpu, &gen[cpu], 1, "flush");
+		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
+						       two[1], NULL), "CPU %u", cpu);
+	}
+	cpus_read_unlock();
+}
+
+/*
  * suspend() empties every online CPU in one round of IPIs and drops every
  * fill, also with a token read after it, until the last nested resume();
  * resume() sends no IPI and refuses a cache that is not suspended.
@@ -1761,9 +1866,9 @@ static void plc_hp_online_again(void *cpu)
 }
 
 /*
- * Contract 4, CPU hotplug: a CPU that was offline during an invalidation
- * keeps the stale entry only while offline, and is flushed before it runs
- * any code: even its CPUHP_AP_ONLINE_DYN callbacks miss.
+ * Contract 4, CPU hotplug: the invalidation clears the table of a CPU that
+ * is offline directly, without a hotplug callback, so the CPU comes back
+ * with no stale entry: even its CPUHP_AP_ONLINE_DYN callbacks miss.
  */
 static void plc_test_hotplug(struct kunit *test)
 {
@@ -1813,13 +1918,16 @@ static void plc_test_hotplug(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, n, &s0);
-	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(&ctx->cache, key), 0);
-	/* White-box: the IPI missed the offline CPU; its table is stale. */
+	/* White-box: the offline CPU still holds the entry. */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(plc_entry(ctx, n, 0)->key), key);
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(plc_entry(ctx, n, 0)->val),
 			    (void *)&ctx->obj_a[0]);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(&ctx->cache, key), 0);
+	/* No IPI reached it, but its table was cleared from here. */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(plc_entry(ctx, n, 0)->key), 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(plc_entry(ctx, n, 0)->val));
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, n, &s1);
-	KUNIT_EXPECT_EQ(test, s1.invalidations, s0.invalidations);
+	KUNIT_EXPECT_EQ(test, s1.invalidations, s0.invalidations + 1);
 
 	ret = add_cpu(n);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "add_cpu(%u)", n);
@@ -1828,6 +1936,7 @@ static void plc_test_hotplug(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, plc_hp.ran_on, n);
 	KUNIT_EXPECT_NULL(test, plc_hp.found);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(plc_entry(ctx, n, 0)->key), 0);
+	/* Nothing more was cleared on the way up. */
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, n, &s1);
 	KUNIT_EXPECT_EQ(test, s1.invalidations, s0.invalidations + 1);
 	KUNIT_EXPECT_EQ(test, s1.misses, s0.misses + 1);
@@ -2119,6 +2228,7 @@ static struct kunit_case plc_test_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_cross_cpu, plc_geom_gen_params),
+	KUNIT_CASE(plc_test_cpuslocked_and_zero_keys),
 	KUNIT_CASE(plc_test_suspend),
 	KUNIT_CASE(plc_test_hotplug),
 	KUNIT_CASE_SLOW(plc_test_stress),

@@ -129,6 +129,15 @@ def config_lines(path, names):
     return {n: found.get(n, "n") for n in names}
 
 
+def source_version(linux):
+    """The base source recorded by make tree (tools/harness/getsource.sh)."""
+    try:
+        with open(os.path.join(linux, "..", "source", "version")) as f:
+            return f.read().strip()
+    except OSError:
+        return "unknown base source"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -153,7 +162,8 @@ def main():
             [a.kprobes, a.kprobes_sweep]))
     targets = bench_kprobes.targets(kp) + targets
     kp_cfg = config_lines(a.kprobes_config, [
-        "CONFIG_SMP", "CONFIG_PREEMPT_VOLUNTARY", "CONFIG_PREEMPT_DYNAMIC",
+        "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT",
+        "CONFIG_PREEMPT_VOLUNTARY", "CONFIG_PREEMPT_DYNAMIC",
         "CONFIG_KASAN", "CONFIG_KCSAN", "CONFIG_PROVE_LOCKING",
         "CONFIG_DEBUG_PREEMPT", "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST",
         "CONFIG_KPROBES", "CONFIG_OPTPROBES", "CONFIG_KPROBES_ON_FTRACE",
@@ -174,6 +184,7 @@ def main():
         "quick": a.quick,
         "machine": machine(),
         "tree": base,
+        "base_source": source_version(a.linux),
         "uml_kernel_config": cfg,
         "uml_tables": tables,
         "kprobes": kp,
@@ -220,8 +231,8 @@ def main():
     md.append("- CPU: %s, %d CPUs; host kernel %s" %
               (results["machine"]["cpu"], results["machine"]["cpus"],
                results["machine"]["host_kernel"]))
-    md.append("- Tree: build/linux at `%s` (Debian linux-source-6.12 + "
-              "patches/series)" % base)
+    md.append("- Tree: build/linux at `%s` (%s + patches/series)" %
+              (base, results["base_source"]))
     md.append("- UML kernel config (tools/harness/%s, olddefconfig): " %
               ("bench-um.kunitconfig" if tables else "um.kunitconfig") +
               ", ".join("%s=%s" % kv for kv in cfg.items()))

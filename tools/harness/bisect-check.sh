@@ -74,7 +74,7 @@ for c in "${commits[@]}"; do
 	set +e
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run --arch=um --build_dir="$BDIR" \
 		--kunitconfig="$tmp/kunitconfig" --jobs="$JOBS" --timeout=600 \
-		--make_options="CC=$CC_CCACHE") </dev/null >"$tmp/out" 2>&1
+		--kernel_args=ncpus=4 --kernel_args=seccomp=on --make_options="CC=$CC_CCACHE") </dev/null >"$tmp/out" 2>&1
 	rc=$?
 	set -e
 	{ echo "=== $name"; cat "$tmp/out"; } >>"$logf"

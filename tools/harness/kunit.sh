@@ -36,7 +36,13 @@ rm -f "$BUILD/results/$target.counts" "$bdir/test.log"
 args=(run --arch="$arch" --build_dir="$bdir" --kunitconfig="$kunitconfig"
       --jobs="$JOBS" --timeout="$timeout" --make_options="CC=$CC_CCACHE"
       --json="$BUILD/results/$target.json")
-[[ $arch == um ]] || args+=(--make_options="HOSTCC=$CC_CCACHE" --qemu_args="-smp 4")
+# Four CPUs on every target: -smp 4 for QEMU, ncpus=4 for UML.
+if [[ $arch == um ]]; then
+	# SMP UML needs the seccomp userspace mode (ptrace mode is UP only).
+	args+=(--kernel_args=ncpus=4 --kernel_args=seccomp=on)
+else
+	args+=(--make_options="HOSTCC=$CC_CCACHE" --qemu_args="-smp 4")
+fi
 [[ -z ${KUNIT_FILTER:-} ]] || args+=("$KUNIT_FILTER")
 
 log "$target: kunit.py ${args[*]}"

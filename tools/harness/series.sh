@@ -37,8 +37,12 @@ else
 fi
 
 subject=$(head -1 "$template")
-tail -n +3 "$template" | awk -v f="$tmp/bench" '
-	$0 == "@BENCHMARK@" { while ((getline l < f) > 0) print l; next } { print }' >"$tmp/blurb"
+# The exact base: the package version make tree recorded.
+printf 'The series applies to %s, the newest mainline release Debian ships\n(build/linux tag base).\n' \
+	"$(cat "$BUILD/source/version" 2>/dev/null || echo 'an unknown base')" >"$tmp/base"
+tail -n +3 "$template" | awk -v f="$tmp/bench" -v b="$tmp/base" '
+	$0 == "@BENCHMARK@" { while ((getline l < f) > 0) print l; next }
+	$0 == "@BASE@" { while ((getline l < b) > 0) print l; next } { print }' >"$tmp/blurb"
 
 cover=$(ls "$out"/0000-cover-letter.patch)
 awk -v s="$subject" -v f="$tmp/blurb" '
@@ -46,6 +50,22 @@ awk -v s="$subject" -v f="$tmp/blurb" '
 	$0 == "*** BLURB HERE ***" { while ((getline l < f) > 0) print l; next }
 	{ print }' "$cover" >"$tmp/cover"
 mv "$tmp/cover" "$cover"
+
+# To: the maintainers, Cc: reviewers and lists of everything the series
+# touches, as scripts/get_maintainer.pl names them; on the cover letter.
+gm() {
+	(cd "$LINUX" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+		--no-rolestats --no-tree "$@" $(ls "$out"/0*.patch | grep -v 0000-cover))
+}
+to=$(gm --m --no-r --no-l | sort -u | paste -sd, - | sed 's/,/, /g')
+cc=$(gm --no-m --r --l | sort -u | paste -sd, - | sed 's/,/, /g')
+[[ -n $to ]] || die "scripts/get_maintainer.pl named no maintainer for the series"
+awk -v to="$to" -v cc="$cc" '
+	!done && /^Subject: / { print "To: " to; if (cc != "") print "Cc: " cc; done = 1 }
+	{ print }' "$cover" >"$tmp/cover"
+mv "$tmp/cover" "$cover"
+log "series: To: $to"
+log "series: Cc: $cc"
 ! grep -q '\*\*\* .* HERE \*\*\*' "$cover" || die "cover letter placeholders left in $cover"
 log "series: $(ls "$out" | wc -l) files in build/series/:"
 ls "$out" | sed 's/^/  /'

@@ -3,12 +3,13 @@
 ///
 /// pcpu_lookup_cache_invalidate(), _invalidate_many(), _flush() and
 /// _suspend() take the CPU hotplug lock and wait for an IPI on every online
-/// CPU; _resume() waits for an RCU grace period;
-/// pcpu_lookup_cache_init(), _destroy() and _debugfs_create() allocate or
-/// free memory and take sleeping locks. None of them may be called with a
-/// spinlock, rwlock or local lock held, in an RCU read-side critical
-/// section, or with preemption, IRQs or softirqs disabled; and none but
-/// _debugfs_create() with cpus_read_lock() already held.
+/// CPU, as do their _cpuslocked variants, minus the lock; _resume() waits
+/// for an RCU grace period; pcpu_lookup_cache_init(), _destroy() and
+/// _debugfs_create() allocate or free memory and take sleeping locks. None
+/// of them may be called with a spinlock, rwlock or local lock held, in an
+/// RCU read-side critical section, or with preemption, IRQs or softirqs
+/// disabled; and the four that take the CPU hotplug lock not with
+/// cpus_read_lock() already held (the _cpuslocked variants are for that).
 ///
 //# Only the function that takes the lock is searched: a call made through
 //# a helper, or a lock released by a helper, is not seen. A spinlock and
@@ -62,6 +63,12 @@ def _what(name):
 			return what
 	return "in atomic context"
 
+# The functions that take cpus_read_lock() themselves; the _cpuslocked
+# variants are for callers that hold it.
+TAKES_HOTPLUG_LOCK = {"pcpu_lookup_cache_invalidate",
+		      "pcpu_lookup_cache_invalidate_many",
+		      "pcpu_lookup_cache_flush", "pcpu_lookup_cache_suspend"}
+
 def _key(p):
 	return (p[0].file, p[0].line, p[0].column)
 
@@ -75,7 +82,7 @@ def found(p1, p2, f, shown):
 	else:
 		name = shown[shown.index("(") + 1:-1]
 	if name == "cpus_read_lock":
-		if f == "pcpu_lookup_cache_debugfs_create":
+		if f not in TAKES_HOTPLUG_LOCK:
 			return
 		msg = "ERROR: %s() takes cpus_read_lock(); called with the CPU " \
 		      "hotplug lock already held, which deadlocks against a " \
@@ -358,7 +365,10 @@ set_release(q, unlock)
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {spin_lock, spin_lock_nested, spin_lock_nest_lock,
 	spin_lock_irq, spin_lock_irqsave, spin_lock_irqsave_nested,
 	spin_lock_bh, raw_spin_lock, raw_spin_lock_nested,
@@ -400,7 +410,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {rcu_read_lock, rcu_read_lock_bh, rcu_read_lock_sched,
 	rcu_read_lock_notrace, rcu_read_lock_sched_notrace};
 identifier unlock = {rcu_read_unlock, rcu_read_unlock_bh,
@@ -433,7 +446,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {preempt_disable, preempt_disable_notrace, get_cpu,
 	get_cpu_ptr, get_cpu_var};
 identifier unlock = {preempt_enable, preempt_enable_notrace,
@@ -467,7 +483,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {local_irq_disable, local_irq_save, raw_local_irq_disable,
 	raw_local_irq_save};
 identifier unlock = {local_irq_enable, local_irq_restore,
@@ -502,7 +521,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {local_bh_disable};
 identifier unlock = {local_bh_enable, local_bh_enable_ip, spin_unlock_bh,
 	raw_spin_unlock_bh, read_unlock_bh, write_unlock_bh,
@@ -532,10 +554,9 @@ found(p1, p2, f, lock + "()")
 // for a CPU hotplug writer that waits for the first one.
 
 @r_hotplug exists@
-identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
-	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
-	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume};
+identifier f = {pcpu_lookup_cache_invalidate,
+	pcpu_lookup_cache_invalidate_many, pcpu_lookup_cache_flush,
+	pcpu_lookup_cache_suspend};
 identifier lock = {cpus_read_lock};
 expression C;
 statement S1, S2, S3;
@@ -565,7 +586,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier lock = {spin_trylock, spin_trylock_irq, spin_trylock_irqsave,
 	spin_trylock_bh, raw_spin_trylock, raw_spin_trylock_irq,
 	raw_spin_trylock_irqsave, raw_spin_trylock_bh, read_trylock,
@@ -608,7 +632,10 @@ found(p1, p2, f, lock + "()")
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier cls = {spinlock, spinlock_irq, spinlock_irqsave, spinlock_bh,
 	raw_spinlock, raw_spinlock_nested, raw_spinlock_irq,
 	raw_spinlock_irqsave, raw_spinlock_bh, read_lock, read_lock_irq,
@@ -639,7 +666,10 @@ if same_block(p1, p2):
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 identifier cls = {spinlock, spinlock_irq, spinlock_irqsave, spinlock_bh,
 	raw_spinlock, raw_spinlock_nested, raw_spinlock_irq,
 	raw_spinlock_irqsave, raw_spinlock_bh, read_lock, read_lock_irq,
@@ -668,7 +698,10 @@ found(p1, p2, f, "scoped_guard(%s)" % cls)
 identifier f = {pcpu_lookup_cache_init, pcpu_lookup_cache_destroy,
 	pcpu_lookup_cache_invalidate, pcpu_lookup_cache_invalidate_many,
 	pcpu_lookup_cache_flush, pcpu_lookup_cache_suspend,
-	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create};
+	pcpu_lookup_cache_resume, pcpu_lookup_cache_debugfs_create,
+	pcpu_lookup_cache_invalidate_cpuslocked,
+	pcpu_lookup_cache_invalidate_many_cpuslocked,
+	pcpu_lookup_cache_flush_cpuslocked};
 position p : script:python() { is_found(p) };
 @@
 

@@ -29,6 +29,15 @@
 #define SEQ_LEN 65536u
 #define KTEXT 0xffffffff81000000UL
 
+/* As <linux/types.h>: the hlist of the kprobes table. */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
 /* The part of struct kprobe that get_kprobe() reads, and its size. */
 struct bench_node {
 	struct hlist_node hlist;
@@ -36,10 +45,6 @@ struct bench_node {
 	unsigned long nmissed;
 	unsigned long addr;
 	char rest[72];
-};
-
-struct hlist_head {
-	struct hlist_node *first;
 };
 
 static struct hlist_head *table;

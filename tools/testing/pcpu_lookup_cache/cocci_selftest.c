@@ -290,6 +290,23 @@ static void bad_cpus_read_lock(struct st *s, unsigned long key)
 	cpus_read_unlock();
 }
 
+/* The _cpuslocked variants sleep all the same. */
+static void bad_cpuslocked_in_spinlock(struct st *s, unsigned long key)
+{
+	cpus_read_lock();
+	spin_lock(&s->lock);
+	pcpu_lookup_cache_invalidate_cpuslocked(&s->cache, key); /* BAD */
+	spin_unlock(&s->lock);
+	cpus_read_unlock();
+}
+
+static void bad_cpuslocked_in_rcu(struct st *s)
+{
+	rcu_read_lock();
+	pcpu_lookup_cache_flush_cpuslocked(&s->cache); /* BAD */
+	rcu_read_unlock();
+}
+
 static void bad_guard(struct st *s, unsigned long key)
 {
 	if (key) {
@@ -576,6 +593,30 @@ static void good_scoped_guard_mutex(struct st *s)
 	scoped_guard(spinlock, &s->lock)
 		s->n++;
 	pcpu_lookup_cache_flush(&s->cache);
+}
+
+/* The _cpuslocked variants are for callers that hold the lock. */
+static void good_cpuslocked(struct st *s, unsigned long *keys, unsigned int n)
+{
+	cpus_read_lock();
+	pcpu_lookup_cache_invalidate_many_cpuslocked(&s->cache, keys, n);
+	pcpu_lookup_cache_flush_cpuslocked(&s->cache);
+	cpus_read_unlock();
+}
+
+static void good_cpuslocked_guard(struct st *s, unsigned long key)
+{
+	guard(cpus_read_lock)();
+	pcpu_lookup_cache_invalidate_cpuslocked(&s->cache, key);
+}
+
+/* Neither init nor destroy takes the CPU hotplug lock. */
+static void good_init_cpus_read_lock(struct st *s)
+{
+	cpus_read_lock();
+	pcpu_lookup_cache_destroy(&s->cache);
+	pcpu_lookup_cache_init(&s->cache, 64, 4);
+	cpus_read_unlock();
 }
 
 /* debugfs takes no CPU hotplug lock. */

@@ -55,6 +55,34 @@ void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
 	pcpu_lookup_cache_stats_cpu(cache, cpu, s);
 }
 
+void __plc_check_uninitialised(struct pcpu_lookup_cache *cache,
+			       const char *file, int line)
+{
+	int failed_before = plc_test_failed;
+	unsigned long key = 1;
+	long ipis = plc_shim.ipis;
+
+	CHECK_EQ(pcpu_lookup_cache_invalidate(cache, 1), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate(cache, 0), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_many(cache, &key, 1), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_many(cache, NULL, 0), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_flush(cache), -EINVAL);
+	cpus_read_lock();
+	CHECK_EQ(pcpu_lookup_cache_invalidate_cpuslocked(cache, 1), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_cpuslocked(cache, 0), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_many_cpuslocked(cache, &key, 1),
+		 -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_invalidate_many_cpuslocked(cache, NULL, 0),
+		 -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_flush_cpuslocked(cache), -EINVAL);
+	cpus_read_unlock();
+	CHECK_EQ(pcpu_lookup_cache_suspend(cache), -EINVAL);
+	CHECK_EQ(pcpu_lookup_cache_resume(cache), -EINVAL);
+	CHECK_EQ(plc_shim.ipis, ipis);
+	if (plc_test_failed != failed_before)
+		printf("    from %s:%d\n", file, line);
+}
+
 void plc_subtest(const char *name, void (*fn)(const void *arg),
 		 const void *arg)
 {
@@ -86,9 +114,13 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 		       plc_shim.live - before.live);
 		leaked++;
 	}
-	if (plc_shim.instances != before.instances) {
-		printf("    leaked %ld hotplug instances\n",
-		       plc_shim.instances - before.instances);
+	if (plc_shim_cpus_locked()) {
+		printf("    left cpus_read_lock() held\n");
+		cpus_read_unlock();
+		leaked++;
+	}
+	if (plc_shim_expect_bugs(false)) {
+		printf("    left shim bug reports expected\n");
 		leaked++;
 	}
 	if (plc_shim.debugfs_files != before.debugfs_files) {
@@ -113,7 +145,6 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 }
 
 static void (*const tests[])(void) = {
-	test_hp_setup_fail,
 	test_geometry,
 	test_basic,
 	test_replacement,
@@ -121,6 +152,8 @@ static void (*const tests[])(void) = {
 	test_stats_debugfs,
 	test_invalidate,
 	test_hotplug,
+	test_cpuslocked,
+	test_zero_keys,
 	test_token_race,
 	test_suspend,
 	test_nested_lookup,

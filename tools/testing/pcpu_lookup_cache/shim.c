@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Runtime of the userspace shims in shim.h: simulated CPUs, CPU hotplug,
- * IPIs, a counting allocator with failure injection, seq_file and debugfs.
+ * Runtime of the userspace shims in shim.h: simulated CPUs, CPU hotplug
+ * and its lock, IPIs, a counting allocator with failure injection,
+ * seq_file and debugfs.
  */
 #include <stdarg.h>
 
@@ -14,11 +15,24 @@ struct plc_shim_stats plc_shim;
 
 static long fail_at;		/* allocation call number to fail, 0: none */
 static bool fail_after;		/* and every call after it */
-static int fail_setup_err, fail_add_err, fail_debugfs_err;
+static int fail_debugfs_err;
 static int cpus_locked;
+static bool expect_bugs;
+
+bool plc_shim_expect_bugs(bool on)
+{
+	bool old = expect_bugs;
+
+	expect_bugs = on;
+	return old;
+}
 
 void plc_shim_bug(const char *file, int line, const char *what)
 {
+	if (expect_bugs) {
+		plc_shim.expected_bugs++;
+		return;
+	}
 	fprintf(stderr, "%s:%d: shim: %s\n", file, line, what);
 	plc_shim.bugs++;
 }
@@ -26,8 +40,10 @@ void plc_shim_bug(const char *file, int line, const char *what)
 /* Report a misuse of the emulated API by @func, and count it. */
 static void shim_misuse(int line, const char *func, const char *what)
 {
-	fprintf(stderr, "%s:%d: shim: %s: %s\n", __FILE__, line, func, what);
-	plc_shim.bugs++;
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "%s: %s", func, what);
+	plc_shim_bug(__FILE__, line, msg);
 }
 
 #define SHIM_MISUSE(what) shim_misuse(__LINE__, __func__, what)
@@ -120,28 +136,14 @@ void plc_free_percpu(void *ptr)
 	free((void *)((uintptr_t)ptr ^ PLC_PCPU_TAG));
 }
 
-/* Locks. */
-
-void mutex_lock(struct mutex *lock)
-{
-	if (plc_sim_irqs_off)
-		SHIM_MISUSE("called with IRQs off");
-	if (lock->locked)
-		SHIM_MISUSE("deadlock");
-	lock->locked = 1;
-}
-
-void mutex_unlock(struct mutex *lock)
-{
-	if (!lock->locked)
-		SHIM_MISUSE("not locked");
-	lock->locked = 0;
-}
+/* The CPU hotplug lock. */
 
 void cpus_read_lock(void)
 {
 	if (plc_sim_irqs_off)
 		SHIM_MISUSE("called with IRQs off");
+	if (cpus_locked)
+		SHIM_MISUSE("recursive: deadlocks against a hotplug writer");
 	cpus_locked++;
 }
 
@@ -150,6 +152,20 @@ void cpus_read_unlock(void)
 	if (!cpus_locked)
 		SHIM_MISUSE("not locked");
 	cpus_locked--;
+}
+
+bool plc_shim_cpus_locked(void)
+{
+	return cpus_locked > 0;
+}
+
+void plc_shim_lockdep_cpus_held(const char *file, int line)
+{
+	if (cpus_locked)
+		return;
+	plc_shim.cpus_held_fails++;
+	plc_shim_bug(file, line,
+		     "lockdep_assert_cpus_held() without cpus_read_lock()");
 }
 
 /* IPIs: run @func on every online CPU, this one included, IRQs off. */
@@ -181,111 +197,6 @@ void synchronize_rcu(void)
 	plc_shim.grace_periods++;
 }
 
-/* CPU hotplug: dynamic multi-instance states. */
-
-#define NR_DYN (CPUHP_BP_PREPARE_DYN_END - CPUHP_BP_PREPARE_DYN)
-
-static struct {
-	const char *name;
-	int (*startup)(unsigned int cpu, struct hlist_node *node);
-	int (*teardown)(unsigned int cpu, struct hlist_node *node);
-	struct hlist_node *first;
-} dyn[NR_DYN];
-
-void plc_shim_fail_cpuhp_setup(int err)
-{
-	fail_setup_err = err;
-}
-
-void plc_shim_fail_cpuhp_add(int err)
-{
-	fail_add_err = err;
-}
-
-int cpuhp_setup_state_multi(enum cpuhp_state state, const char *name,
-			    int (*startup)(unsigned int cpu,
-					   struct hlist_node *node),
-			    int (*teardown)(unsigned int cpu,
-					    struct hlist_node *node))
-{
-	int i, err = fail_setup_err;
-
-	if (state != CPUHP_BP_PREPARE_DYN)
-		SHIM_MISUSE("only PREPARE_DYN");
-	if (plc_sim_irqs_off)
-		SHIM_MISUSE("called with IRQs off");
-	fail_setup_err = 0;
-	if (err)
-		return err;
-	for (i = 0; i < NR_DYN; i++) {
-		if (!dyn[i].name) {
-			dyn[i].name = name;
-			dyn[i].startup = startup;
-			dyn[i].teardown = teardown;
-			plc_shim.states++;
-			return CPUHP_BP_PREPARE_DYN + i;
-		}
-	}
-	return -ENOSPC;
-}
-
-static int dyn_index(enum cpuhp_state state)
-{
-	int i = (int)state - CPUHP_BP_PREPARE_DYN;
-
-	if (i < 0 || i >= NR_DYN || !dyn[i].name) {
-		SHIM_MISUSE("cpuhp state not set up");
-		return -1;
-	}
-	return i;
-}
-
-int cpuhp_state_add_instance_nocalls(enum cpuhp_state state,
-				     struct hlist_node *node)
-{
-	int i = dyn_index(state), err = fail_add_err;
-	struct hlist_node *n;
-
-	fail_add_err = 0;
-	if (i < 0)
-		return -EINVAL;
-	if (err)
-		return err;
-	for (n = dyn[i].first; n; n = n->next)
-		if (n == node)
-			SHIM_MISUSE("cpuhp instance added twice");
-	node->next = dyn[i].first;
-	if (node->next)
-		node->next->pprev = &node->next;
-	node->pprev = &dyn[i].first;
-	dyn[i].first = node;
-	plc_shim.instances++;
-	return 0;
-}
-
-int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
-					struct hlist_node *node)
-{
-	int i = dyn_index(state);
-	struct hlist_node *n;
-
-	if (i < 0)
-		return -EINVAL;
-	for (n = dyn[i].first; n && n != node; n = n->next)
-		;
-	if (!n) {
-		SHIM_MISUSE("removing a cpuhp instance that is not added");
-		return -ENOENT;
-	}
-	*node->pprev = node->next;
-	if (node->next)
-		node->next->pprev = node->pprev;
-	node->next = NULL;
-	node->pprev = NULL;
-	plc_shim.instances--;
-	return 0;
-}
-
 void plc_sim_set_cpu(int cpu)
 {
 	if (cpu < 0 || cpu >= PLC_NR_CPUS || !plc_sim_online[cpu])
@@ -293,49 +204,31 @@ void plc_sim_set_cpu(int cpu)
 	plc_sim_cpu = cpu;
 }
 
+/*
+ * cpu_down() and cpu_up() take the CPU hotplug lock for write: not with
+ * the read lock held. Nothing is called back; the per-CPU memory of the
+ * CPU is left as it is, stale entries included.
+ */
 int plc_sim_cpu_down(int cpu)
 {
-	struct hlist_node *n;
-	int i;
-
 	if (cpus_locked)
 		SHIM_MISUSE("cpu_down under cpus_read_lock(): deadlock");
-	if (cpu == plc_sim_cpu || !plc_sim_online[cpu]) {
+	if (cpu < 0 || cpu >= PLC_NR_CPUS || cpu == plc_sim_cpu ||
+	    !plc_sim_online[cpu]) {
 		SHIM_MISUSE("bad CPU");
 		return -EINVAL;
 	}
 	plc_sim_online[cpu] = false;
-	for (i = NR_DYN - 1; i >= 0; i--) {
-		if (!dyn[i].teardown)
-			continue;
-		for (n = dyn[i].first; n; n = n->next)
-			dyn[i].teardown(cpu, n);
-	}
 	return 0;
 }
 
-/* The PREPARE callbacks run on the control CPU before @cpu runs. */
 int plc_sim_cpu_up(int cpu)
 {
-	struct hlist_node *n, *next;
-	int i, ret;
-
 	if (cpus_locked)
 		SHIM_MISUSE("cpu_up under cpus_read_lock(): deadlock");
-	if (plc_sim_online[cpu]) {
-		SHIM_MISUSE("CPU already online");
+	if (cpu < 0 || cpu >= PLC_NR_CPUS || plc_sim_online[cpu]) {
+		SHIM_MISUSE("bad CPU or already online");
 		return -EINVAL;
-	}
-	for (i = 0; i < NR_DYN; i++) {
-		if (!dyn[i].startup)
-			continue;
-		for (n = dyn[i].first; n; n = next) {
-			next = n->next;
-			plc_shim.prepare_calls++;
-			ret = dyn[i].startup(cpu, n);
-			if (ret)
-				return ret;
-		}
 	}
 	plc_sim_online[cpu] = true;
 	return 0;

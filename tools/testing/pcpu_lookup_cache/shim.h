@@ -6,8 +6,9 @@
  *
  * CPUs are simulated: plc_sim_cpu (thread-local) is the CPU the code runs
  * on, PLC_NR_CPUS copies of each per-CPU object exist, on_each_cpu() runs the
- * function on each online CPU in turn and CPU hotplug calls the recorded
- * multi-instance callbacks. The runtime is in shim.c.
+ * function on each online CPU in turn, and a CPU taken down with
+ * plc_sim_cpu_down() simply stops being online (nothing is called back).
+ * The runtime is in shim.c.
  */
 #ifndef _PLC_SHIM_H
 #define _PLC_SHIM_H
@@ -115,13 +116,6 @@ static inline u32 hash_long(unsigned long val, unsigned int bits)
 	return hash_64(val, bits);
 }
 
-/* list.h: only what struct pcpu_lookup_cache and cpuhp need. */
-struct hlist_node {
-	struct hlist_node *next, **pprev;
-};
-
-#define hlist_entry(ptr, type, member) container_of(ptr, type, member)
-
 /* Simulated CPUs. */
 extern __thread int plc_sim_cpu;
 extern bool plc_sim_online[PLC_NR_CPUS];
@@ -212,6 +206,12 @@ static inline int atomic_read(const atomic_t *v)
 	return READ_ONCE(v->counter);
 }
 
+/* The kernel's raw_ form only skips the KASAN and KCSAN checks. */
+static inline int raw_atomic_read(const atomic_t *v)
+{
+	return READ_ONCE(v->counter);
+}
+
 static inline void atomic_inc(atomic_t *v)
 {
 	__atomic_fetch_add(&v->counter, 1, __ATOMIC_SEQ_CST);
@@ -241,36 +241,22 @@ void synchronize_rcu(void);
 void *kvzalloc_node(size_t size, gfp_t gfp, int node);
 void kvfree(const void *ptr);
 
-/* mutex: the tests are single-threaded per cache. */
-struct mutex {
-	int locked;
-};
-
-#define DEFINE_MUTEX(name) struct mutex name = { 0 }
-void mutex_lock(struct mutex *lock);
-void mutex_unlock(struct mutex *lock);
-
-/* CPU hotplug. */
+/*
+ * CPU hotplug lock: a read lock that the simulated CPU hotplug (which takes
+ * it for write) and lockdep_assert_cpus_held() check. Taking it again while
+ * held is reported, as lockdep does: it deadlocks against a waiting writer.
+ */
 void cpus_read_lock(void);
 void cpus_read_unlock(void);
+bool plc_shim_cpus_locked(void);
+void plc_shim_lockdep_cpus_held(const char *file, int line);
+#ifdef PLC_BENCH
+#define lockdep_assert_cpus_held() do { } while (0)
+#else
+#define lockdep_assert_cpus_held() \
+	plc_shim_lockdep_cpus_held(__FILE__, __LINE__)
+#endif
 void on_each_cpu(void (*func)(void *info), void *info, int wait);
-
-enum cpuhp_state {
-	CPUHP_INVALID = -1,
-	CPUHP_OFFLINE = 0,
-	CPUHP_BP_PREPARE_DYN = 100,
-	CPUHP_BP_PREPARE_DYN_END = 120,
-};
-
-int cpuhp_setup_state_multi(enum cpuhp_state state, const char *name,
-			    int (*startup)(unsigned int cpu,
-					   struct hlist_node *node),
-			    int (*teardown)(unsigned int cpu,
-					    struct hlist_node *node));
-int cpuhp_state_add_instance_nocalls(enum cpuhp_state state,
-				     struct hlist_node *node);
-int cpuhp_state_remove_instance_nocalls(enum cpuhp_state state,
-					struct hlist_node *node);
 
 /* seq_file and debugfs. */
 struct seq_file {
@@ -310,24 +296,29 @@ struct plc_shim_stats {
 	long ipis;		/* on_each_cpu() calls */
 	long ipi_cpus;		/* CPUs on_each_cpu() ran the function on */
 	long grace_periods;	/* synchronize_rcu() calls */
-	long prepare_calls;	/* hotplug startup callbacks run */
-	long states;		/* dynamic hotplug states set up */
-	long instances;		/* registered hotplug instances */
+	long cpus_held_fails;	/* failed lockdep_assert_cpus_held() */
 	long debugfs_files;	/* debugfs files alive */
 	long bugs;		/* plc_shim_bug() reports */
+	long expected_bugs;	/* reports while plc_shim_expect_bugs() */
 };
 
 extern struct plc_shim_stats plc_shim;
 
 /* Fail allocation call number @nth (1-based) from now on, or all from it. */
 void plc_shim_fail_alloc(long nth, bool and_after);
-/* Make the next cpuhp_setup_state_multi()/add_instance return @err. */
-void plc_shim_fail_cpuhp_setup(int err);
-void plc_shim_fail_cpuhp_add(int err);
+/*
+ * While @on, shim bug reports are counted in plc_shim.expected_bugs, not
+ * in plc_shim.bugs, and not printed: for tests of the reports themselves.
+ * Returns the previous setting.
+ */
+bool plc_shim_expect_bugs(bool on);
 /* Make debugfs_create_file() return ERR_PTR(@err), 0 for success. */
 void plc_shim_fail_debugfs(int err);
 void plc_sim_set_cpu(int cpu);
-/* Take @cpu offline / bring it up, running the hotplug callbacks. */
+/*
+ * Take @cpu offline / bring it up: only its online bit changes, under the
+ * CPU hotplug lock taken for write. Its per-CPU memory stays as it is.
+ */
 int plc_sim_cpu_down(int cpu);
 int plc_sim_cpu_up(int cpu);
 /* Run the show() of a debugfs file into @buf. */

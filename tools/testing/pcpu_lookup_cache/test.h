@@ -89,8 +89,16 @@ void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val);
 void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
 	       struct pcpu_lookup_cache_stats *s);
 
+/*
+ * Every invalidation, flush, suspend and resume of @cache, the _cpuslocked
+ * ones with the CPU hotplug lock held, returns -EINVAL and sends no IPI.
+ */
+void __plc_check_uninitialised(struct pcpu_lookup_cache *cache,
+			       const char *file, int line);
+#define plc_check_uninitialised(cache) \
+	__plc_check_uninitialised(cache, __FILE__, __LINE__)
+
 /* The tests, in the order main() runs them. */
-void test_hp_setup_fail(void);
 void test_geometry(void);
 void test_basic(void);
 void test_replacement(void);
@@ -98,6 +106,8 @@ void test_key_zero(void);
 void test_stats_debugfs(void);
 void test_invalidate(void);
 void test_hotplug(void);
+void test_cpuslocked(void);
+void test_zero_keys(void);
 void test_token_race(void);
 void test_suspend(void);
 void test_nested_lookup(void);
