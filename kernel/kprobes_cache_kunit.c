@@ -417,6 +417,52 @@ static void kpc_test_hotplug(struct kunit *test)
 }
 
 /*
+ * The module-unload-then-re-register path: a probe that every CPU has
+ * cached is disabled and then killed as kprobes_module_callback() kills
+ * the probes of a module that goes away (GONE, insn slot freed; it stays
+ * on the hash list). A new probe at its address builds an aggregator over
+ * it with a new insn slot, which replaces it on the hash list: no CPU may
+ * run the GONE probe from its cache, whose handler would count a hit and
+ * whose freed slot would be single-stepped.
+ */
+static void kpc_test_gone(struct kunit *test)
+{
+	const struct kpc_param *param = kpc_setup(test);
+	kprobe_opcode_t *addr = kpc_addr(param);
+	struct kpc_probe *a, *b;
+	int n;
+
+	a = kpc_register(test, addr, true);
+	n = kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, addr, 1),
+			param->cache ? n : 0);
+
+	KUNIT_ASSERT_EQ(test, disable_kprobe(&a->kp), 0);
+	kprobe_cache_kunit_kill(&a->kp);
+	KUNIT_EXPECT_TRUE(test, kprobe_gone(&a->kp));
+	/* Still cached, and still what the hash list returns */
+	KUNIT_EXPECT_EQ(test, kpc_expect_coherent(test, addr, 1),
+			param->cache ? n : 0);
+
+	b = kpc_register(test, addr, true);
+	preempt_disable();
+	KUNIT_EXPECT_PTR_NE(test, get_kprobe(addr), &a->kp);
+	preempt_enable();
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, a, n);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+
+	kpc_unregister_free(a);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, b, 2 * n);
+	kpc_unregister_free(b);
+	kpc_expect_new_probe(test, param, addr, n);
+}
+
+/*
  * A probe without post_handler is cached on every CPU, then jump-optimized
  * by the delayed optimizer, then unregistered: the optimizer takes its
  * aggregator off the hash list and frees it later.
@@ -1542,6 +1588,7 @@ static struct kunit_case kprobes_cache_cases[] = {
 	KUNIT_CASE_PARAM(kpc_test_reregister, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_disable_enable, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_hotplug, kpc_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_gone, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_optimized, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_bulk, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_batch, kpc_int3_gen_params),
