@@ -10,17 +10,19 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan ftracetest lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
-	@echo '  make check         tree, kunit, kunit-smp, lint, kunit-kcsan, bisect-check and the userspace'
-	@echo '                    tests; last line: "N passed, N failed, N skipped" (all KUnit cases)'
+	@echo '  make check         tree, kunit, kunit-smp, ftracetest, lint, kunit-kcsan, bisect-check, userspace'
+	@echo '                    tests; last line: "N passed, N failed, N skipped" (KUnit + ftracetest cases)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
 	@echo '  make kunit-smp     KUnit on x86_64 QEMU -smp 4, KASAN+lockdep (tools/harness/smp.kunitconfig)'
 	@echo '  make kunit-kcsan   KUnit on x86_64 QEMU -smp 4, KCSAN (tools/harness/kcsan.kunitconfig)'
+	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
+	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
 	@echo '  make series        export the series with cover letter to build/series/'
 	@echo '  make bisect-check  build + UML KUnit at every commit of the series'
@@ -36,6 +38,9 @@ tree:
 
 kunit kunit-smp kunit-kcsan: tree
 	@bash $(H)/kunit.sh $@
+
+ftracetest: tree
+	@bash $(H)/ftracetest.sh
 
 lint: tree
 	@bash $(H)/lint.sh
@@ -54,7 +59,7 @@ bench:
 		echo 'error: no benchmark yet: tools/harness/bench.sh does not exist' >&2; exit 1; fi
 
 clean:
-	rm -rf build/kunit-* build/lint-base build/bisect-src build/logs build/results build/series
+	rm -rf build/kunit-* build/ftrace-x86 build/lint-base build/bisect-src build/logs build/results build/series
 	-git -C build/linux worktree prune 2>/dev/null
 
 distclean:

@@ -3,7 +3,8 @@
 #
 # make check: every stage, in an order that reuses builds, then a summary.
 # Exits non-zero if any stage failed.  The last line of output totals every
-# KUnit case of every stage: "N passed, N failed, N skipped".
+# KUnit case of every stage and every ftracetest case: "N passed, N failed,
+# N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,7 @@ deps all || { echo "error: host tools missing; nothing can run"; echo "0 passed,
 stage tree bash "$HARNESS_DIR/mktree.sh" || tree_ok=0
 stage kunit bash "$HARNESS_DIR/kunit.sh" kunit
 stage kunit-smp bash "$HARNESS_DIR/kunit.sh" kunit-smp
+stage ftracetest bash "$HARNESS_DIR/ftracetest.sh"
 stage lint bash "$HARNESS_DIR/lint.sh"
 stage kunit-kcsan bash "$HARNESS_DIR/kunit.sh" kunit-kcsan
 stage bisect-check bash "$HARNESS_DIR/bisect-check.sh"
@@ -49,16 +51,19 @@ if [[ -f $USERSPACE/Makefile ]]; then
 		"$HARNESS_DIR" "$MAKE" "$USERSPACE" "$BUILD/userspace"
 fi
 
-# Totals over the KUnit stages.  A KUnit stage that failed without reporting
-# a failed case (build failure, crash, splat, missing summary) counts as one
-# failure, so the total never reads "0 failed" for a failed run.
+# Totals over the KUnit stages and ftracetest.  A stage that failed without
+# reporting a failed case (build failure, crash, splat, missing summary)
+# counts as one failure, so the total never reads "0 failed" for a failed
+# run.  ftracetest's cases count from both of its boots (cache on and off):
+# PASS as passed, FAIL and UNDEFINED as failed, UNSUPPORTED, UNTESTED,
+# UNRESOLVED and XFAIL as skipped (ftracetest.sh writes them so).
 P=0 F=0 S=0
 echo
 echo "==================== make check summary ===================="
 for i in "${!names[@]}"; do
 	n=${names[$i]} counts=
 	case $n in
-	kunit|kunit-smp|kunit-kcsan) counts=$BUILD/results/$n.counts ;;
+	kunit|kunit-smp|kunit-kcsan|ftracetest) counts=$BUILD/results/$n.counts ;;
 	bisect-check) counts=$BUILD/results/bisect.counts ;;
 	esac
 	extra=

@@ -3,7 +3,8 @@
 #
 # Make sure the host tools a target needs are installed.
 #
-#   deps.sh GROUP...     GROUP: source build qemu lint userspace (or all)
+#   deps.sh GROUP...     GROUP: source build qemu initramfs lint userspace bench
+#                        (or all)
 #
 # On Debian/Ubuntu missing packages are installed with apt-get (after one
 # 'apt-get update'); on any other host we stop and name the packages.
@@ -14,6 +15,11 @@ declare -A PKGS=(
 	[source]="xz-utils tar git dpkg apt debian-archive-keyring"
 	[build]="gcc make flex bison bc libelf-dev libssl-dev python3 cpio rsync perl git ccache"
 	[qemu]="qemu-system-x86"
+	# mkinitramfs.sh: Debian's static busybox (it replaces the dynamic
+	# 'busybox' package, which provides the same /bin/busybox), bash and
+	# readelf copied from the host with their libraries; kbuild.sh: depmod
+	# for modules_install.
+	[initramfs]="busybox-static cpio bash binutils kmod"
 	[lint]="sparse coccinelle perl python3 python3-ply python3-git"
 	[userspace]="gcc make valgrind"
 	[bench]="valgrind gnuplot-nox python3"
@@ -27,6 +33,8 @@ declare -A PROBE=(
 	[bison]=bison [bc]=bc [libelf-dev]=/usr/include/libelf.h
 	[libssl-dev]=/usr/include/openssl/ssl.h [python3]=python3 [cpio]=cpio
 	[rsync]=rsync [perl]=perl [ccache]=ccache
+	[busybox-static]=/bin/busybox [bash]=bash [binutils]=readelf
+	[kmod]=/sbin/depmod
 	[qemu-system-x86]="qemu-system-x86_64 /usr/share/qemu/qboot.rom"
 	[sparse]=sparse [coccinelle]=spatch [valgrind]=valgrind
 	[gnuplot-nox]=gnuplot
@@ -43,7 +51,7 @@ present() {
 }
 
 groups=("$@")
-[[ ${#groups[@]} -gt 0 && ${groups[0]} != all ]] || groups=(source build qemu lint)
+[[ ${#groups[@]} -gt 0 && ${groups[0]} != all ]] || groups=(source build qemu initramfs lint)
 missing=()
 for g in "${groups[@]}"; do
 	[[ -n ${PKGS[$g]+x} ]] || die "deps.sh: unknown group '$g'"

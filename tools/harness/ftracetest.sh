@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ftracetest.sh: upstream's ftrace selftests of kprobe and dynamic events
+# (tools/testing/selftests/ftrace/ftracetest, test.d/kprobe/ and
+# test.d/dynevent/) in a QEMU guest of the patched kernel, twice: with the
+# kprobes lookup cache on (the default) and with kprobe_cache=0.
+#
+#   1. builds build/ftrace-x86 (kbuild.sh, tools/harness/ftrace-x86.config:
+#      non-debug, allnoconfig plus what the cases need, modules for the
+#      module cases);
+#   2. makes build/ftrace-x86/ftracetest.cpio (mkinitramfs.sh): busybox,
+#      bash and readelf, build/linux's tools/testing/selftests/ftrace as
+#      /ftrace, the kernel's modules; /harness/run is ftracetest-run;
+#   3. boots it twice (qemu-boot.sh), console logs in
+#      build/logs/ftracetest-{on,off}.log.
+#
+# The stage fails on any FAIL (or UNDEFINED) case, on a missing summary, on
+# a kernel splat in either console log (splat-check.sh), and when the two
+# boots do not give every case the same result.  Cases that are not PASS or
+# FAIL are listed, with why, in build/results/ftracetest.txt.
+# build/results/ftracetest.counts totals both boots, mapped as:
+#   PASS -> passed; FAIL, UNDEFINED -> failed;
+#   UNSUPPORTED, UNTESTED, UNRESOLVED, XFAIL -> skipped.
+#
+# Environment:
+#   FTRACETEST_KARGS      kernel arguments of both boots (default: none)
+#   FTRACETEST_OFF_KARGS  what the second boot adds (default: kprobe_cache=0)
+#   FTRACETEST_DIRS       test directories, relative to the ftrace selftests
+#                         (default: 'test.d/kprobe test.d/dynevent')
+#   QEMU_SMP, QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT: see qemu-boot.sh
+#                         (defaults here: 4 CPUs, tcg, 512M, 600 s a boot)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=ftracetest
+bdir=$BUILD/ftrace-x86
+cpio=$bdir/ftracetest.cpio
+kargs_on=${FTRACETEST_KARGS:-}
+kargs_off="$kargs_on ${FTRACETEST_OFF_KARGS-kprobe_cache=0}"
+dirs=${FTRACETEST_DIRS:-test.d/kprobe test.d/dynevent}
+export QEMU_SMP=${QEMU_SMP:-4} QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+res=$BUILD/results
+report=$res/$name.txt
+
+deps build qemu initramfs
+lock tree -s
+lock ftrace-x86
+need_tree
+mkdir -p "$BUILD/logs" "$res"
+rm -f "$res/$name.counts" "$report"
+
+# Until the counts are written, a failure of any step counts as one failure.
+fail_early() {
+	printf 'status=fail\npassed=0\nfailed=1\ncrashed=0\nskipped=0\nerrors=0\nsummary=0\n' >"$res/$name.counts"
+}
+trap 'fail_early' ERR
+
+t0=$(date +%s)
+bash "$HARNESS_DIR/kbuild.sh" "$bdir" "$HARNESS_DIR/ftrace-x86.config"
+t_build=$(($(date +%s) - t0))
+rm -rf "$bdir/ftrace-selftests"
+cp -a "$LINUX/tools/testing/selftests/ftrace" "$bdir/ftrace-selftests"
+rm -rf "$bdir/ftrace-selftests/logs"
+bash "$HARNESS_DIR/mkinitramfs.sh" -o "$cpio" -r "$HARNESS_DIR/ftracetest-run" -b readelf \
+	-a "$bdir/ftrace-selftests:/ftrace" -a "$bdir/modroot/lib/modules:/lib/modules"
+trap - ERR
+
+# results LOG: one line per case, '[N] description<TAB>[RESULT]', as
+# ftracetest logs them (N counts on through the instance runs), from the
+# FTRACETEST-RESULT lines of ftracetest-run.
+results() {
+	sed -n 's/^FTRACETEST-RESULT: //p' "$1" |
+		grep -aE '^\[[0-9]+\] .*[[:space:]]\[(PASS|FAIL|UNRESOLVED|UNTESTED|UNSUPPORTED|XFAIL|UNDEFINED)\]$' || true
+}
+count() { # LOG RESULT...
+	local r n=0
+	for r in "${@:2}"; do
+		n=$((n + $(results "$1" | grep -c "\[$r\]$" || true)))
+	done
+	echo "$n"
+}
+
+status=ok P=0 F=0 S=0 note_unknown=0
+declare -A took=()
+for mode in on off; do
+	logf=$BUILD/logs/$name-$mode.log
+	[[ $mode == on ]] && kargs=$kargs_on || kargs=$kargs_off
+	log "$name: boot with the kprobes lookup cache $mode (kernel args: '${kargs# }'), console in ${logf#$ROOT/}"
+	t0=$(date +%s)
+	set +e
+	# shellcheck disable=SC2086
+	bash "$HARNESS_DIR/qemu-boot.sh" "$bdir/arch/x86/boot/bzImage" "$cpio" "$logf" \
+		$kargs -- $dirs >/dev/null
+	rc=$?
+	set -e
+	took[$mode]=$(($(date +%s) - t0))
+	# What ftracetest printed: its result lines and summary.
+	grep -aE '^FTRACETEST-(RESULT|SUMMARY)|^FTRACETEST: |^HARNESS-(INIT|RUN)' "$logf" |
+		sed -E "s/^FTRACETEST-(RESULT|SUMMARY): //; s/^/  [$mode] /"
+	bad=()
+	[[ $rc -eq 0 ]] || bad+=("QEMU exited with $rc (124: timeout after ${QEMU_TIMEOUT}s)")
+	grep -aq '^HARNESS-INIT: poweroff' "$logf" || bad+=("the guest did not reach its poweroff")
+	grep -aq "^HARNESS-INIT: start (kernel .*, $QEMU_SMP CPUs)" "$logf" ||
+		bad+=("the guest did not bring up its $QEMU_SMP CPUs: $(grep -a '^HARNESS-INIT: start' "$logf" || echo 'no /init start')")
+	grep -aq '^FTRACETEST-SUMMARY: # of passed: ' "$logf" || bad+=("no ftracetest summary ('# of passed:')")
+	nf=$(count "$logf" FAIL UNDEFINED)
+	[[ $nf -eq 0 ]] || bad+=("$nf case(s) FAIL or UNDEFINED")
+	[[ -n $(results "$logf") ]] || bad+=("no ftracetest case ran")
+	if ! bash "$HARNESS_DIR/splat-check.sh" "$logf"; then
+		bad+=("kernel splat in ${logf#$ROOT/} (see above)")
+	fi
+	if [[ $mode == off ]] && ! grep -aq "^HARNESS-INIT: cmdline: .*${FTRACETEST_OFF_KARGS-kprobe_cache=0}" "$logf"; then
+		bad+=("the second boot did not get '${FTRACETEST_OFF_KARGS-kprobe_cache=0}'")
+	fi
+	# A kernel without the series' kprobes patches does not know
+	# kprobe_cache= and passes it on to init: say so, loudly.
+	unknown=$(grep -a '^Unknown kernel command line parameters' "$logf" | head -1 || true)
+	if [[ $mode == off && -n $unknown && $unknown == *"${FTRACETEST_OFF_KARGS-kprobe_cache=0}"* ]]; then
+		warn "$name: the kernel does not know '${FTRACETEST_OFF_KARGS-kprobe_cache=0}' (no kprobes lookup cache in this tree?): both boots ran the same kernel setup"
+		note_unknown=1
+	fi
+	for b in "${bad[@]}"; do
+		log "$name: FAIL (cache $mode): $b"
+		status=fail
+	done
+	np=$(count "$logf" PASS)
+	ns=$(count "$logf" UNSUPPORTED UNTESTED UNRESOLVED XFAIL)
+	P=$((P + np)) F=$((F + nf)) S=$((S + ns))
+	[[ ${#bad[@]} -eq 0 ]] || [[ $nf -gt 0 ]] || F=$((F + 1))
+	log "$name: cache $mode: $np passed, $nf failed, $ns skipped; boot took ${took[$mode]}s"
+done
+
+if ! diff <(results "$BUILD/logs/$name-on.log") <(results "$BUILD/logs/$name-off.log") >"$res/$name.diff"; then
+	log "$name: FAIL: the boots with the cache on and off gave different results:"
+	sed 's/^/  /' "$res/$name.diff"
+	status=fail
+	F=$((F + 1))
+fi
+
+{
+	echo "ftracetest ($dirs) on $(cat "$bdir/include/config/kernel.release"), QEMU -smp $QEMU_SMP"
+	echo "kernel build ${t_build}s (incremental if it was built before); boot with cache on ${took[on]}s, off ${took[off]}s"
+	[[ $note_unknown -eq 0 ]] ||
+		echo "WARNING: the kernel did not know '${FTRACETEST_OFF_KARGS-kprobe_cache=0}': the second boot did not turn the cache off"
+	for mode in on off; do
+		echo
+		echo "cache $mode: $(sed -n 's/^FTRACETEST-SUMMARY: # of //p' "$BUILD/logs/$name-$mode.log" | tr -s ' \t' ' ' | paste -sd ';' -)"
+		echo "cases not PASS (cache $mode), with why:"
+		results "$BUILD/logs/$name-$mode.log" | grep -v '\[PASS\]$' | sed 's/^/  /' || true
+		grep -a '^FTRACETEST-WHY: ' "$BUILD/logs/$name-$mode.log" | sed 's/^FTRACETEST-WHY: /    /' || true
+	done
+} >"$report"
+printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=0\nskipped=%d\nerrors=0\nsummary=1\n' \
+	"$status" "$P" "$F" "$S" >"$res/$name.counts"
+log "$name: not-PASS cases and why in ${report#$ROOT/}"
+log "$name: both boots: $P passed, $F failed, $S skipped => $status"
+[[ $status == ok ]]

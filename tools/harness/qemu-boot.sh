@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu-boot.sh BZIMAGE INITRD LOG [KERNEL_ARG]...
+#
+# Boot an x86_64 kernel with an initramfs (mkinitramfs.sh) in QEMU: TCG
+# (no KVM), -nographic, -no-reboot, the serial console in LOG (and on
+# stdout).  Kernel arguments are 'console=ttyS0 panic=-1' plus the given
+# ones; put '-- WORD...' last to hand the guest's /init a command.  Exits
+# with QEMU's status: 0 once the guest powered off, 124 on timeout.
+#
+# Environment: QEMU_SMP (default 4), QEMU_MEM (default 512M),
+# QEMU_ACCEL (default 'tcg'; e.g. 'tcg,thread=single'),
+# QEMU_TIMEOUT seconds (default 600), QEMU_EXTRA (more QEMU options).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=${1:?usage: qemu-boot.sh BZIMAGE INITRD LOG [KERNEL_ARG]...}
+initrd=${2:?usage: qemu-boot.sh BZIMAGE INITRD LOG [KERNEL_ARG]...}
+logf=${3:?usage: qemu-boot.sh BZIMAGE INITRD LOG [KERNEL_ARG]...}
+shift 3
+[[ -f $kernel ]] || die "no kernel image $kernel"
+[[ -f $initrd ]] || die "no initramfs $initrd"
+mkdir -p "$(dirname "$logf")"
+
+# shellcheck disable=SC2206
+cmd=(qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "${QEMU_SMP:-4}"
+     -m "${QEMU_MEM:-512M}" -nographic -no-reboot -monitor none
+     -kernel "$kernel" -initrd "$initrd"
+     -append "console=ttyS0 panic=-1 $*" ${QEMU_EXTRA:-})
+log "qemu: ${cmd[*]}" | tee "$logf"
+set +e
+timeout --foreground -k 10 "${QEMU_TIMEOUT:-600}" "${cmd[@]}" </dev/null 2>&1 |
+	tr -d '\r' | tee -a "$logf"
+rc=${PIPESTATUS[0]}
+set -e
+[[ $rc -ne 124 ]] || log "qemu: TIMEOUT after ${QEMU_TIMEOUT:-600}s" | tee -a "$logf"
+exit "$rc"
