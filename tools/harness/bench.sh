@@ -100,6 +100,7 @@ else
 fi
 echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 deps qemu
+qemu_tcg_path
 (cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
 	--build_dir="$kbdir" --kunitconfig="$HARNESS_DIR/bench-x86.kunitconfig" \
 	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \

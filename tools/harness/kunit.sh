@@ -26,7 +26,7 @@ kunitconfig=$(realpath "$kunitconfig")
 logf=$BUILD/logs/$target.log
 
 deps build
-[[ $arch == um ]] || deps qemu
+[[ $arch == um ]] || { deps qemu; qemu_tcg_path; }
 lock tree -s
 lock "kunit-$cfg"
 need_tree
