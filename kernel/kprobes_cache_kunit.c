@@ -420,10 +420,14 @@ static void kpc_test_hotplug(struct kunit *test)
  * The module-unload-then-re-register path: a probe that every CPU has
  * cached is disabled and then killed as kprobes_module_callback() kills
  * the probes of a module that goes away (GONE, insn slot freed; it stays
- * on the hash list). A new probe at its address builds an aggregator over
- * it with a new insn slot, which replaces it on the hash list: no CPU may
- * run the GONE probe from its cache, whose handler would count a hit and
- * whose freed slot would be single-stepped.
+ * on the hash list). A new probe at its address makes
+ * register_aggr_kprobe() revive it. On the ftrace path the GONE probe is
+ * a plain one, and init_aggr_kprobe() replaces it on the hash list with an
+ * aggregator: no CPU may still find the GONE probe in its cache, which
+ * would skip the new probe. On the int3 path try_to_optimize_kprobe()
+ * already wrapped the probe in an aggregator when it was registered (it is
+ * optimizable), so the same aggregator is revived with a new insn slot and
+ * the hash list does not change.
  */
 static void kpc_test_gone(struct kunit *test)
 {
@@ -1588,7 +1592,7 @@ static struct kunit_case kprobes_cache_cases[] = {
 	KUNIT_CASE_PARAM(kpc_test_reregister, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_disable_enable, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_hotplug, kpc_gen_params),
-	KUNIT_CASE_PARAM(kpc_test_gone, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_gone, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_optimized, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_bulk, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_batch, kpc_int3_gen_params),
