@@ -65,6 +65,12 @@ static noinline __noclone void kpc_sled(void)
 
 /* Offset of the first instruction after the ftrace site of kpc_int3_target */
 static unsigned int kpc_int3_offset;
+/*
+ * Where register_kprobe() puts a probe on the entry of kpc_ftrace_target:
+ * its ftrace site, which is after the ENDBR with IBT. The cache is keyed
+ * by it.
+ */
+static kprobe_opcode_t *kpc_ftrace_addr;
 /* First byte of the NOP run in kpc_sled() */
 static kprobe_opcode_t *kpc_sled_start;
 
@@ -131,7 +137,7 @@ static const struct kpc_param *kpc_setup(struct kunit *test)
 static kprobe_opcode_t *kpc_addr(const struct kpc_param *param)
 {
 	if (param->ftrace)
-		return (kprobe_opcode_t *)kpc_ftrace_target;
+		return kpc_ftrace_addr;
 	return (kprobe_opcode_t *)kpc_int3_target + kpc_int3_offset;
 }
 
@@ -1565,6 +1571,15 @@ static int kpc_suite_init(struct kunit_suite *suite)
 		unregister_kprobe(&kp);
 		if (kpc_int3_offset)
 			break;
+	}
+
+	memset(&kp, 0, sizeof(kp));
+	kp.addr = (kprobe_opcode_t *)kpc_ftrace_target;
+	kp.pre_handler = kpc_pre;
+	kpc_ftrace_addr = kp.addr;
+	if (!register_kprobe(&kp)) {
+		kpc_ftrace_addr = kp.addr;
+		unregister_kprobe(&kp);
 	}
 
 	/* The NOP sled: the first run of KPC_BULK 0x90 bytes */
