@@ -65,6 +65,12 @@ static noinline __noclone void kpc_sled(void)
 
 /* Offset of the first instruction after the ftrace site of kpc_int3_target */
 static unsigned int kpc_int3_offset;
+/*
+ * Where register_kprobe() puts a probe on the entry of kpc_ftrace_target:
+ * its ftrace site, which is after the ENDBR with IBT. The cache is keyed
+ * by it.
+ */
+static kprobe_opcode_t *kpc_ftrace_addr;
 /* First byte of the NOP run in kpc_sled() */
 static kprobe_opcode_t *kpc_sled_start;
 
@@ -131,7 +137,7 @@ static const struct kpc_param *kpc_setup(struct kunit *test)
 static kprobe_opcode_t *kpc_addr(const struct kpc_param *param)
 {
 	if (param->ftrace)
-		return (kprobe_opcode_t *)kpc_ftrace_target;
+		return kpc_ftrace_addr;
 	return (kprobe_opcode_t *)kpc_int3_target + kpc_int3_offset;
 }
 
@@ -420,10 +426,14 @@ static void kpc_test_hotplug(struct kunit *test)
  * The module-unload-then-re-register path: a probe that every CPU has
  * cached is disabled and then killed as kprobes_module_callback() kills
  * the probes of a module that goes away (GONE, insn slot freed; it stays
- * on the hash list). A new probe at its address builds an aggregator over
- * it with a new insn slot, which replaces it on the hash list: no CPU may
- * run the GONE probe from its cache, whose handler would count a hit and
- * whose freed slot would be single-stepped.
+ * on the hash list). A new probe at its address makes
+ * register_aggr_kprobe() revive it. On the ftrace path the GONE probe is
+ * a plain one, and init_aggr_kprobe() replaces it on the hash list with an
+ * aggregator: no CPU may still find the GONE probe in its cache, which
+ * would skip the new probe. On the int3 path try_to_optimize_kprobe()
+ * already wrapped the probe in an aggregator when it was registered (it is
+ * optimizable), so the same aggregator is revived with a new insn slot and
+ * the hash list does not change.
  */
 static void kpc_test_gone(struct kunit *test)
 {
@@ -1563,6 +1573,15 @@ static int kpc_suite_init(struct kunit_suite *suite)
 			break;
 	}
 
+	memset(&kp, 0, sizeof(kp));
+	kp.addr = (kprobe_opcode_t *)kpc_ftrace_target;
+	kp.pre_handler = kpc_pre;
+	kpc_ftrace_addr = kp.addr;
+	if (!register_kprobe(&kp)) {
+		kpc_ftrace_addr = kp.addr;
+		unregister_kprobe(&kp);
+	}
+
 	/* The NOP sled: the first run of KPC_BULK 0x90 bytes */
 	text = (u8 *)kpc_sled;
 	if (kallsyms_lookup_size_offset((unsigned long)text, &size, &off)) {
@@ -1588,7 +1607,7 @@ static struct kunit_case kprobes_cache_cases[] = {
 	KUNIT_CASE_PARAM(kpc_test_reregister, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_disable_enable, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_hotplug, kpc_gen_params),
-	KUNIT_CASE_PARAM(kpc_test_gone, kpc_int3_gen_params),
+	KUNIT_CASE_PARAM(kpc_test_gone, kpc_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_optimized, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_bulk, kpc_int3_gen_params),
 	KUNIT_CASE_PARAM(kpc_test_batch, kpc_int3_gen_params),
