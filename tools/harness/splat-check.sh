@@ -20,10 +20,12 @@ splat='BUG:|WARNING:|\[ cut here \]|KASAN|KCSAN|kcsan: selftest|UBSAN:|Kernel pa
 
 # Boot banners that contain one of the words above but report nothing, as
 # 6.12 prints them (whole lines).  The KCSAN selftest line is benign only
-# when all of its tests passed.
+# when all of its tests passed. A KUnit line that reports a skipped case
+# (whose name or reason may say KCSAN or KASAN) reports nothing either.
 benign='^(kcsan: enabled early|kcsan: strict mode configured|'\
 'kcsan: non-strict mode configured - use CONFIG_KCSAN_STRICT=y to see all data races|'\
-'kasan: KernelAddressSanitizer initialized.*)$'
+'kasan: KernelAddressSanitizer initialized.*|'\
+' *ok [0-9]+ [A-Za-z0-9_]+ # SKIP .*)$'
 
 hits=$(SPLAT=$splat BENIGN=$benign awk '
 	BEGIN { splat = ENVIRON["SPLAT"]; benign = ENVIRON["BENIGN"] }
