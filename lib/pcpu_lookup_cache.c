@@ -429,7 +429,7 @@ static void plc_ipi_all(struct plc_ipi_args *args)
 		if (args->keys)
 			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
 		else
-			plc_flush(cache, pc);
+			pcpu_lookup_cache_flush_cpu(cache, cpu);
 	}
 }
 
