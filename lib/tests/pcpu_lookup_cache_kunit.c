@@ -1690,6 +1690,7 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 	unsigned long zeros[3] = { 0, 0, 0 }, *gen, two[2];
 	struct plc_ctx *ctx;
 	unsigned int cpu;
+	int ret;
 
 	ctx = plc_setup(test, &geom);
 	gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen), GFP_KERNEL);
@@ -1703,8 +1704,8 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 		plc_on_cpu(test, &ctx->cache, cpu, two[0], &ctx->obj_a[0]);
 		plc_on_cpu(test, &ctx->cache, cpu, two[1], &ctx->obj_a[1]);
 	}
-	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
-									  zeros, 3), 0);
+	ret = pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache, zeros, 3);
+	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache, 0),
 			0);
 	cpus_read_unlock();
@@ -1720,8 +1721,8 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 	}
 
 	/* One key, with the lock held: every CPU drops it, and only it. */
-	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
-								     two[0]), 0);
+	ret = pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache, two[0]);
+	KUNIT_EXPECT_EQ(test, ret, 0);
 	for_each_online_cpu(cpu) {
 		plc_expect_gen(test, ctx, cpu, &gen[cpu], 1, "invalidate");
 		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
@@ -1732,8 +1733,8 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 		plc_on_cpu(test, &ctx->cache, cpu, two[0], &ctx->obj_a[0]);
 	}
 	/* Many keys, one round: both gone everywhere. */
-	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
-									  two, 2), 0);
+	ret = pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache, two, 2);
+	KUNIT_EXPECT_EQ(test, ret, 0);
 	for_each_online_cpu(cpu) {
 		plc_expect_gen(test, ctx, cpu, &gen[cpu], 1, "invalidate_many");
 		KUNIT_EXPECT_NULL_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
