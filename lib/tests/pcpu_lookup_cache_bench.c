@@ -921,11 +921,12 @@ static void plcb_test_invalidate_cost(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
 		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(thrash), 0);
 
-		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
 		for (i = 0; i < PLCB_BATCH; i++)
 			slot[i] = &keys[i];
 
+		/* Fill and hit on the same CPU: no migration in between. */
 		preempt_disable();
+		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
 		cpu = smp_processor_id();
 		this_cpu_ptr(&plcb_ref)->slot = slot;
 
