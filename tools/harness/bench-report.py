@@ -148,6 +148,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--kprobes")
     ap.add_argument("--kprobes-sweep")
+    ap.add_argument("--kprobes-no-ss-int3")
     ap.add_argument("--kprobes-config")
     a = ap.parse_args()
 
@@ -160,6 +161,10 @@ def main():
     if a.kprobes:
         kp = bench_kprobes.summarize(bench_kprobes.parse(
             [a.kprobes, a.kprobes_sweep]))
+    nss = None
+    if kp and a.kprobes_no_ss_int3:
+        nss = bench_kprobes.no_ss_compare(kp, bench_kprobes.summarize(
+            bench_kprobes.parse([a.kprobes_no_ss_int3])))
     targets = bench_kprobes.targets(kp) + targets
     kp_cfg = config_lines(a.kprobes_config, [
         "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT",
@@ -188,6 +193,7 @@ def main():
         "uml_kernel_config": cfg,
         "uml_tables": tables,
         "kprobes": kp,
+        "kprobes_without_0004": nss,
         "kprobes_kernel_config": kp_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
                        "results": cg["results"]},
@@ -209,6 +215,7 @@ def main():
         md.extend(bench_tables.headline(tables))
     zipf = zipf_dist(cg)
     md.extend(bench_kprobes.headline(kp))
+    md.extend(bench_kprobes.no_ss_headline(nss))
     for h in sorted({r["hot"] for r in cg["results"]}):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
@@ -248,6 +255,7 @@ def main():
               "binary and inputs give the same counts.\n" %
               (cg["tool"], cg["method"]))
     md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
+    md.extend(bench_kprobes.no_ss_section(nss))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
     md.append("## cachegrind, per lookup\n")
@@ -280,6 +288,8 @@ def main():
                   "`build/bench/plot-uml-ns-*.dat`")
     md.append("- `build/bench/raw/kprobes-bench.txt` (main boot), "
               "`build/bench/raw/kprobes-sweep.txt` (sweep boots), "
+              "`build/bench/raw/kprobes-no-ss-int3.txt` (kernel without "
+              "0004's check), "
               "`build/bench/raw/kprobes-*-kernel.log` (kernel logs), "
               "`build/bench/plot-kprobes-sweep.dat`")
     md.append("- `build/bench/results.json` (everything above)")

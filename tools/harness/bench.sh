@@ -109,16 +109,18 @@ qemu_tcg_path
 ! grep -q '^CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST=' "$kbdir/.config" ||
 	die "kprobes: the bench kernel has the library's KUnit test hook"
 
-# kp_boot NAME GEOMETRY|'' MODULE-PARAM...: one boot, its lines in raw/NAME.txt
+# kp_boot NAME GEOMETRY|'' MODULE-PARAM...: one boot of the kernel in
+# $kp_dir (built from $kp_src), its lines in raw/NAME.txt
+kp_src=$LINUX kp_dir=$kbdir
 kp_boot() {
-	local name=$1 geo=$2 kargs=() p
+	local name=$1 geo=$2 kargs=() p kbdir=$kp_dir
 	shift 2
 	for p in bench=1 "$@"; do
 		kargs+=(--kernel_args="kprobes_cache_kunit.$p")
 	done
 	[[ -z $geo ]] || kargs+=(--kernel_args="kprobe_cache=$geo")
 	rm -f "$kbdir/test.log"
-	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+	(cd "$kp_src" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
 		--build_dir="$kbdir" --qemu_args="-smp 4" --timeout=1800 \
 		"${kargs[@]}" 'kprobes_cache.kpc_test_bench') </dev/null \
 		>"$out/raw/$name.log" 2>&1 ||
@@ -143,10 +145,39 @@ for geo in $kp_geos; do
 done
 echo "$(stamp) kprobes: done"
 
+# What patch 0004 buys (issue 9, point 6): the main boot again, on the
+# series with 0004's early single-step check taken out of
+# kprobe_int3_handler() (tools/harness/bench-no-ss-int3.diff: the int3 that
+# ends a single-stepped slot goes through get_kprobe_cached() again, misses
+# the cache and walks the hash bucket, as before 0004). Same config and
+# module parameters, no sweep. A separate kernel, so a separate boot: the
+# report compares the two boots' per-hit figures as ratios.
+nosrc=$BUILD/bench-no-ss-int3/linux nodir=$BUILD/bench-no-ss-int3/obj
+echo "$(stamp) kprobes-no-ss-int3: build the bench kernel without 0004's check"
+git -C "$LINUX" worktree prune
+if [[ ! -e $nosrc/.git ]]; then
+	rm -rf "$nosrc"
+	git -C "$LINUX" worktree add -q --detach "$nosrc" HEAD
+fi
+git -C "$nosrc" checkout -q -f --detach "$(git -C "$LINUX" rev-parse HEAD)"
+git -C "$nosrc" apply "$HARNESS_DIR/bench-no-ss-int3.diff" ||
+	die "kprobes-no-ss-int3: tools/harness/bench-no-ss-int3.diff does not apply to build/linux HEAD"
+mkdir -p "$nodir"
+(cd "$nosrc" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
+	--build_dir="$nodir" --kunitconfig="$HARNESS_DIR/bench-x86.kunitconfig" \
+	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
+	--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/kprobes-no-ss-int3-build.log" 2>&1 ||
+	die "kprobes-no-ss-int3: kernel build failed, see ${out#$ROOT/}/raw/kprobes-no-ss-int3-build.log"
+kp_src=$nosrc kp_dir=$nodir
+kp_boot kprobes-no-ss-int3 "" "${kp_args[@]}"
+kp_src=$LINUX kp_dir=$kbdir
+echo "$(stamp) kprobes-no-ss-int3: done"
+
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
 	--kprobes "$out/raw/kprobes-bench.txt" \
+	--kprobes-no-ss-int3 "$out/raw/kprobes-no-ss-int3.txt" \
 	--kprobes-sweep "$out/raw/kprobes-sweep.txt" --kprobes-config "$kbdir/.config" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"

@@ -44,42 +44,13 @@ howto="Provide the source another way: download Debian's $PKG .deb (suite
 $SUITE), or any kernel tarball of the same release, and run
   make tree LINUX_SOURCE_TARBALL=/path/to/linux-source-X.Y.tar.xz"
 
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-	die "apt-get and dpkg-deb are needed to download $PKG ($SUITE).
+command -v dpkg-deb >/dev/null ||
+	die "dpkg-deb is needed to unpack $PKG ($SUITE).
 $howto"
-
-# The host's own Debian archive mirror (not the security archive): the
-# Repo-URI of a 'deb' target whose release is not a -security one.
-mirror=$(apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(LABEL)' 2>/dev/null |
-	awk '$1 == "deb" && $3 !~ /-security$/ && $4 != "Debian-Security" && $2 ~ /\/debian\/?$/ { print $2; exit }')
-[[ -n $mirror ]] ||
-	die "cannot find a Debian archive mirror in the host's apt sources
-(apt-get indextargets lists no 'deb' source ending in /debian).
+private_apt "$APTDIR" "$SUITE" deb ||
+	die "cannot fetch $PKG ($SUITE) with a private apt configuration (see above).
 $howto"
-
-a=(-o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-   -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache"
-   -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
-   -o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root
-   -o Acquire::Languages=none -q)
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -f $keyring ]] || die "$keyring is missing (package debian-archive-keyring).
-$howto"
-mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
-printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$mirror" "$SUITE" >"$APTDIR/sources.list.new"
-# Refresh the private index once a day, or when the mirror changed.
-if ! cmp -s "$APTDIR/sources.list.new" "$APTDIR/sources.list" ||
-   [[ -z $(find "$APTDIR/updated" -mmin -1440 2>/dev/null) ]]; then
-	mv "$APTDIR/sources.list.new" "$APTDIR/sources.list"
-	log "source: apt-get update of a private index of $SUITE (build/apt/)"
-	apt-get "${a[@]}" update >"$APTDIR/update.log" 2>&1 || {
-		sed 's/^/  /' "$APTDIR/update.log" >&2
-		die "apt-get update of suite $SUITE failed (log above).
-$howto"
-	}
-	touch "$APTDIR/updated"
-fi
-rm -f "$APTDIR/sources.list.new"
+a=("${PAPT[@]}")
 
 version=$(apt-cache "${a[@]}" show --no-all-versions "$PKG" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 [[ -n $version ]] || die "package $PKG is not in Debian suite $SUITE.

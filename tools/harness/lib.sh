@@ -100,3 +100,46 @@ qemu_tcg_path() {
 	done
 	case ":$PATH:" in *":$d:"*) ;; *) export PATH=$d:$PATH ;; esac
 }
+
+# private_apt DIR SUITE TYPE: set PAPT, the apt-get/apt-cache options of a
+# private apt configuration in DIR (sources list, state, cache) with one
+# line "TYPE <mirror> SUITE main" (TYPE: deb or deb-src), and refresh its
+# index once a day. It leaves the host's apt configuration alone: the
+# mirror is the Debian archive the host is configured with (read from
+# 'apt-get indextargets'), so no host name is written into the repository.
+# Returns 1 with a message on stderr if there is no mirror or the update
+# fails.
+private_apt() {
+	local dir=$1 suite=$2 type=$3 mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	command -v apt-get >/dev/null ||
+		{ warn "apt-get is not installed"; return 1; }
+	[[ -f $keyring ]] ||
+		{ warn "$keyring is missing (package debian-archive-keyring)"; return 1; }
+	# The host's own archive mirror (not the security archive): the
+	# Repo-URI of a 'deb' target whose release is not a -security one.
+	mirror=$(apt-get indextargets --format '$(TARGET_OF) $(REPO_URI) $(RELEASE) $(LABEL)' 2>/dev/null |
+		awk '$1 == "deb" && $3 !~ /-security$/ && $4 != "Debian-Security" && $2 ~ /\/debian\/?$/ { print $2; exit }')
+	[[ -n $mirror ]] || {
+		warn "cannot find a Debian archive mirror in the host's apt sources (apt-get indextargets lists no 'deb' source ending in /debian)"
+		return 1
+	}
+	PAPT=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	      -o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+	      -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
+	      -o Dir::State::status=/var/lib/dpkg/status -o APT::Sandbox::User=root
+	      -o Acquire::Languages=none -q)
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	printf '%s [signed-by=%s] %s %s main\n' "$type" "$keyring" "$mirror" "$suite" >"$dir/sources.list.new"
+	if ! cmp -s "$dir/sources.list.new" "$dir/sources.list" ||
+	   [[ -z $(find "$dir/updated" -mmin -1440 2>/dev/null) ]]; then
+		mv "$dir/sources.list.new" "$dir/sources.list"
+		log "apt: update of a private index of $suite ($type) in ${dir#$ROOT/}/"
+		apt-get "${PAPT[@]}" update >"$dir/update.log" 2>&1 || {
+			sed 's/^/  /' "$dir/update.log" >&2
+			warn "apt-get update of suite $suite ($type) failed (log above)"
+			return 1
+		}
+		touch "$dir/updated"
+	fi
+	rm -f "$dir/sources.list.new"
+}

@@ -39,7 +39,10 @@ detail=$BUILD/logs/lint.log
 mkdir -p "$BUILD/logs"
 : >"$detail"
 keep() { { echo "===== $1"; cat "$2"; } >>"$detail"; }
-KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" -j"$JOBS")
+# A sparse that this kernel accepts (Debian 12's is too old for 7.3).
+SPARSE=$(bash "$HARNESS_DIR/getsparse.sh")
+log "lint: sparse: $SPARSE ($("$SPARSE" --version))"
+KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
 
 # Strip line/column numbers from compiler-style "file:12:3: ..." lines.
 strip_lines() { sed -E 's/^([^: ]+):[0-9]+(:[0-9]+(-[0-9]+)?)?: */\1: /'; }
@@ -93,6 +96,10 @@ compile_warnings() {
 	"${KMAKE[@]}" -C "$src" O="$obj" C=2 W=1 "$o" >"$tmp/cc.out" 2>&1 ||
 		echo "$c: error: compiling $o failed (see below)" >>"$tmp/cc.out"
 	keep "compile $c in $obj" "$tmp/cc.out"
+	# The kernel silently skips sparse if checker-valid.sh rejects it.
+	if grep -q 'is not available or not up to date' "$tmp/cc.out"; then
+		echo "$c: error: sparse did not run: $(grep -m1 'not up to date' "$tmp/cc.out")"
+	fi
 	# gcc (via ccache) names sources ../linux/..., sparse by absolute path.
 	grep -aE '^[^ :]+:([0-9]+:)*[0-9]* ?(warning|error): |: error: compiling' "$tmp/cc.out" |
 		sed -E "s#^(\.\./linux/|$(realpath "$src")/)##" | strip_lines | sort -u || true
