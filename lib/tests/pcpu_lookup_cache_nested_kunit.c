@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the per-CPU lookup cache, lib/pcpu_lookup_cache.c: a
+ * lookup or a fill interrupted by a nested writer.
+ *
+ * The test hook of the cache stops a lookup or a fill at every step and
+ * way, and runs an invalidation, a flush, a refill or an eviction there,
+ * as an interrupt or an NMI would; the cases check every interleaving
+ * exactly, on the CPU the test thread is pinned to, reading the tables
+ * white-box where the API cannot tell.
+ */
+
+#include <linux/module.h>
+
+#include "pcpu_lookup_cache_kunit.h"
+
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+
+static const char * const plc_inject_name[] = {
+	[PLC_INJ_INVALIDATE] = "invalidate",
+	[PLC_INJ_FLUSH] = "flush",
+	[PLC_INJ_REFILL] = "refill",
+	[PLC_INJ_EVICT] = "evict",
+	[PLC_INJ_INVALIDATE_REFILL] = "invalidate+refill",
+};
+
+/* How the way that an interrupted fill writes was chosen. */
+enum plc_fill_mode {
+	PLC_FILL_EMPTY,
+	PLC_FILL_INPLACE,
+	PLC_FILL_EVICT,
+	PLC_NR_FILL_MODES,
+};
+
+static const char * const plc_fill_mode_name[] = {
+	[PLC_FILL_EMPTY] = "empty way",
+	[PLC_FILL_INPLACE] = "in place",
+	[PLC_FILL_EVICT] = "eviction",
+};
+
+/* The key of a value returned by a lookup, 0 for NULL. */
+static unsigned long plc_key_of(const void *val)
+{
+	return val ? ((const struct plc_obj *)val)->key : 0;
+}
+
+/*
+ * Empty the set under test, then fill keys[0..ways-1] with their first
+ * objects: they land in ways 0, 1, ... in order.
+ */
+static void plc_reset_set(struct plc_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+	unsigned long flags;
+	unsigned int i;
+
+	local_irq_save(flags);
+	pcpu_lookup_cache_invalidate_local(&ctx->cache, ctx->keys,
+					   ctx->nr_keys);
+	local_irq_restore(flags);
+	for (i = 0; i < ctx->cache.nr_ways; i++) {
+		KUNIT_ASSERT_NULL(test, plc_get(ctx, ctx->keys[i],
+						&ctx->obj_a[i]));
+		KUNIT_ASSERT_EQ(test, plc_way_of(ctx, ctx->keys[i]), i);
+	}
+	plc_snapshot(ctx);
+}
+
+/* --- nested writers -------------------------------------------------- */
+
+/* The nested writer of plc_test_nested_lookup(). */
+static void plc_inject_lookup(struct plc_ctx *ctx)
+{
+	struct pcpu_lookup_cache *cache = &ctx->cache;
+	unsigned long token, key;
+	unsigned int i;
+
+	switch (ctx->kind) {
+	case PLC_INJ_INVALIDATE:
+		plc_invalidate_local(ctx, ctx->target);
+		break;
+	case PLC_INJ_FLUSH:
+		plc_flush_local(ctx);
+		break;
+	case PLC_INJ_REFILL:
+		pcpu_lookup_cache_lookup(cache, 0, &token);
+		pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val, token);
+		break;
+	case PLC_INJ_INVALIDATE_REFILL:
+		/* The IPI, then a nested user who finds the new object. */
+		plc_invalidate_local(ctx, ctx->target);
+		if (!pcpu_lookup_cache_lookup(cache, ctx->target, &token))
+			pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val,
+					       token);
+		break;
+	case PLC_INJ_EVICT:
+		/* Nested users of other keys of the set, until ours is gone. */
+		for (i = 0; i < cache->nr_ways; i++) {
+			if (READ_ONCE(plc_entry(ctx, ctx->cpu,
+						ctx->target_way)->key) !=
+			    ctx->target)
+				break;
+			key = ctx->keys[cache->nr_ways + i];
+			if (!pcpu_lookup_cache_lookup(cache, key, &token))
+				pcpu_lookup_cache_fill(cache, key,
+						       &ctx->obj_a[cache->nr_ways + i],
+						       token);
+			ctx->nr_evict++;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Whether the hook at (@step, @j) fires during a lookup of the key in way
+ * @t, for the cases the test runs: TOKEN always fires at way 0; KEY at
+ * every way up to the key's, both right before the key's way and on the
+ * way to the last way; VAL and RECHECK at the key's way.
+ */
+static bool plc_lookup_case(enum pcpu_lookup_cache_step step, unsigned int j,
+			    unsigned int t, unsigned int ways)
+{
+	switch (step) {
+	case PCPU_LOOKUP_CACHE_STEP_TOKEN:
+		return j == 0;
+	case PCPU_LOOKUP_CACHE_STEP_KEY:
+		return j == t || (t == ways - 1 && j < t);
+	default:
+		return j == t;
+	}
+}
+
+/* One lookup of the key in way @t, interrupted by @kind at (@step, @j). */
+static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
+				   enum pcpu_lookup_cache_step step,
+				   unsigned int t, unsigned int j)
+{
+	struct kunit *test = ctx->test;
+	unsigned int w = ctx->cache.nr_ways, victim, n;
+	unsigned long token, key = ctx->keys[t];
+	void *got, *want;
+
+	snprintf(ctx->where, sizeof(ctx->where),
+		 "%s at step %d way %u, key in way %u", plc_inject_name[kind],
+		 step, j, t);
+	plc_reset_set(ctx);
+	victim = plc_victim(ctx);
+	ctx->kind = kind;
+	ctx->target = key;
+	ctx->target_way = t;
+	ctx->new_val = &ctx->obj_b[t];
+	ctx->nr_evict = 0;
+	ctx->fired = 0;
+	ctx->step = step;
+	ctx->way = j;
+	ctx->armed = 1;
+
+	got = plc_lookup(ctx, key, &token);
+
+	KUNIT_EXPECT_EQ_MSG(test, ctx->fired, 1, "%s", ctx->where);
+	ctx->armed = 0;
+	/* Never another key's value. */
+	KUNIT_EXPECT_TRUE_MSG(test, !got || plc_key_of(got) == key,
+			      "%s: got key %lu", ctx->where, plc_key_of(got));
+	switch (kind) {
+	case PLC_INJ_INVALIDATE:
+	case PLC_INJ_FLUSH:
+		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+		/* The token is stale: the fill is dropped. */
+		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
+				      ctx->where);
+		plc_expect_delta(ctx, 0, 2, 0, 1, 0,
+				 kind == PLC_INJ_FLUSH ? w : 1);
+		break;
+	case PLC_INJ_REFILL:
+		/*
+		 * A refill after the value was read leaves the key as it
+		 * was: the old value, stored under the key, is returned.
+		 */
+		want = step == PCPU_LOOKUP_CACHE_STEP_RECHECK ?
+		       &ctx->obj_a[t] : &ctx->obj_b[t];
+		KUNIT_EXPECT_PTR_EQ_MSG(test, got, want, "%s", ctx->where);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					(void *)&ctx->obj_b[t], "%s", ctx->where);
+		plc_expect_delta(ctx, 2, 0, 1, 0, 0, 0);
+		break;
+	case PLC_INJ_INVALIDATE_REFILL:
+		/*
+		 * The same way holds the key again, but the value read may be
+		 * the one the invalidation dropped: a miss, whatever the step.
+		 */
+		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					(void *)&ctx->obj_b[t], "%s", ctx->where);
+		plc_expect_delta(ctx, 1, 2, 1, 1, 0, 1);
+		break;
+	default:
+		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+		/* Round-robin, from the victim to way t. */
+		n = ctx->nr_evict;
+		KUNIT_EXPECT_EQ_MSG(test, n, (t + w - victim) % w + 1, "%s",
+				    ctx->where);
+		/* Evictions leave the token good: the fill is cached. */
+		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					(void *)&ctx->obj_a[t], "%s", ctx->where);
+		plc_expect_delta(ctx, 1, 1 + n, n + 1, 0, n + 1, 0);
+		break;
+	}
+}
+
+/*
+ * Contract 2: a nested invalidation, flush, refill or eviction at every
+ * step of a lookup and every way position. The lookup returns NULL or a
+ * value stored under its key, exactly the one the protocol predicts, and
+ * a fill with its token is dropped after an invalidation or flush.
+ */
+static void plc_test_nested_lookup(struct kunit *test)
+{
+	struct plc_ctx *ctx = plc_setup(test, test->param_value);
+	unsigned int w = ctx->cache.nr_ways, t, j, cases = 0;
+	enum pcpu_lookup_cache_step step;
+	enum plc_inject kind;
+
+	ctx->inject = plc_inject_lookup;
+	for (kind = 0; kind < PLC_NR_INJ; kind++)
+		for (step = PCPU_LOOKUP_CACHE_STEP_TOKEN;
+		     step <= PCPU_LOOKUP_CACHE_STEP_RECHECK; step++)
+			for (t = 0; t < w; t++)
+				for (j = 0; j < w; j++)
+					if (plc_lookup_case(step, j, t, w)) {
+						plc_nested_lookup_case(ctx, kind,
+								       step, t, j);
+						cases++;
+					}
+	/* Every step at every way position ran. */
+	KUNIT_EXPECT_EQ(test, cases, PLC_NR_INJ * (w + (2 * w - 1) + w + w));
+}
+
+/* The nested lookups and fills of plc_test_nested_fill(). */
+static void plc_inject_fill(struct plc_ctx *ctx)
+{
+	struct pcpu_lookup_cache *cache = &ctx->cache;
+	unsigned long token, key;
+	unsigned int way;
+	void *val;
+
+	/* Neither the key being written nor the one it replaces is seen. */
+	ctx->got_target = pcpu_lookup_cache_lookup(cache, ctx->target, &token);
+	ctx->nested_misses += !ctx->got_target;
+	if (ctx->prev && ctx->prev != ctx->target) {
+		ctx->got_prev = pcpu_lookup_cache_lookup(cache, ctx->prev,
+							 &token);
+		ctx->nested_misses += !ctx->got_prev;
+	}
+	/* The other ways still hit, with their own values. */
+	for (way = 0; way < cache->nr_ways; way++) {
+		if (way == ctx->target_way)
+			continue;
+		key = READ_ONCE(plc_entry(ctx, ctx->cpu, way)->key);
+		if (!key)
+			continue;
+		val = pcpu_lookup_cache_lookup(cache, key, &token);
+		if (val && plc_key_of(val) == key)
+			ctx->other_hits++;
+		else
+			ctx->other_bad++;
+	}
+	/* An NMI's fills, with a fresh token, are dropped. */
+	pcpu_lookup_cache_fill(cache, ctx->intruder,
+			       &ctx->obj_a[ctx->nr_keys - 2], token);
+	pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val, token);
+}
+
+/* One fill into way @t, chosen by @mode, interrupted at @step. */
+static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
+				 enum pcpu_lookup_cache_step step,
+				 unsigned int t)
+{
+	struct kunit *test = ctx->test;
+	unsigned int w = ctx->cache.nr_ways, last = ctx->nr_keys - 1, i, n;
+	unsigned long *k = ctx->keys, token;
+	struct plc_obj *val;
+
+	snprintf(ctx->where, sizeof(ctx->where), "fill (%s) at step %d way %u",
+		 plc_fill_mode_name[mode], step, t);
+	plc_reset_set(ctx);
+	switch (mode) {
+	case PLC_FILL_EMPTY:
+		plc_invalidate_local(ctx, k[t]);
+		ctx->target = k[last];
+		val = &ctx->obj_a[last];
+		ctx->new_val = &ctx->obj_b[last];
+		break;
+	case PLC_FILL_INPLACE:
+		ctx->target = k[t];
+		val = &ctx->obj_b[t];
+		ctx->new_val = &ctx->obj_a[t];
+		break;
+	default:
+		/* Advance the victim to way t. */
+		n = (t + w - plc_victim(ctx)) % w;
+		for (i = 0; i < n; i++)
+			plc_get(ctx, k[w + i], &ctx->obj_a[w + i]);
+		KUNIT_ASSERT_EQ(test, plc_victim(ctx), t);
+		ctx->target = k[last];
+		val = &ctx->obj_a[last];
+		ctx->new_val = &ctx->obj_b[last];
+		break;
+	}
+	ctx->prev = READ_ONCE(plc_entry(ctx, ctx->cpu, t)->key);
+	plc_snapshot(ctx);
+	ctx->target_way = t;
+	ctx->got_target = ERR_PTR(-EINVAL);
+	ctx->got_prev = NULL;
+	ctx->other_hits = 0;
+	ctx->other_bad = 0;
+	ctx->nested_misses = 0;
+	ctx->fired = 0;
+	ctx->step = step;
+	ctx->way = t;
+	ctx->armed = 1;
+
+	plc_lookup(ctx, 0, &token);
+	plc_fill(ctx, ctx->target, val, token);
+
+	KUNIT_EXPECT_EQ_MSG(test, ctx->fired, 1, "%s", ctx->where);
+	ctx->armed = 0;
+	KUNIT_EXPECT_NULL_MSG(test, ctx->got_target, "%s", ctx->where);
+	KUNIT_EXPECT_NULL_MSG(test, ctx->got_prev, "%s", ctx->where);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->other_bad, 0, "%s", ctx->where);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->other_hits, w - 1, "%s", ctx->where);
+	/* The outer fill completed; the nested ones left no trace. */
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(plc_entry(ctx, ctx->cpu, t)->key),
+			    ctx->target, "%s", ctx->where);
+	KUNIT_EXPECT_PTR_EQ_MSG(test,
+				READ_ONCE(plc_entry(ctx, ctx->cpu, t)->val),
+				(void *)val, "%s", ctx->where);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, ctx->target, NULL),
+				(void *)val, "%s", ctx->where);
+	KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, ctx->intruder, NULL), "%s",
+			      ctx->where);
+	n = 1;
+	if (ctx->prev && ctx->prev != ctx->target) {
+		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, ctx->prev, NULL),
+				      "%s", ctx->where);
+		n++;
+	}
+	plc_expect_delta(ctx, ctx->other_hits + 1, ctx->nested_misses + n, 1, 2,
+			 mode == PLC_FILL_EVICT, 0);
+}
+
+/*
+ * Contract 2, fill side: a lookup or fill nested in a fill, after it
+ * cleared the way's key and after it stored the value, for every way and
+ * for a fill into an empty way, in place and by eviction. The nested
+ * lookups never see the half-written way and the nested fills (an NMI's)
+ * are dropped.
+ */
+static void plc_test_nested_fill(struct kunit *test)
+{
+	struct plc_ctx *ctx = plc_setup(test, test->param_value);
+	enum pcpu_lookup_cache_step step;
+	enum plc_fill_mode mode;
+	unsigned int t;
+
+	ctx->inject = plc_inject_fill;
+	ctx->intruder = ctx->keys[ctx->nr_keys - 2];
+	for (mode = 0; mode < PLC_NR_FILL_MODES; mode++)
+		for (step = PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR;
+		     step <= PCPU_LOOKUP_CACHE_STEP_FILL_VAL; step++)
+			for (t = 0; t < ctx->cache.nr_ways; t++)
+				plc_nested_fill_case(ctx, mode, step, t);
+}
+
+static struct kunit_case plc_nested_test_cases[] = {
+	/* About 80 flushes of the 16 MiB table of the largest geometry. */
+	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
+	{}
+};
+
+static struct kunit_suite plc_nested_test_suite = {
+	.name = "pcpu_lookup_cache_nested",
+	.test_cases = plc_nested_test_cases,
+};
+
+kunit_test_suite(plc_nested_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the per-CPU lookup cache: nested writers");
+MODULE_LICENSE("GPL");
