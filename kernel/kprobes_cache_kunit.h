@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by the KUnit suites of the kprobes lookup cache
+ * (kernel/kprobes_cache*_kunit.c): the probed functions, the NOP sled and
+ * the helpers that register probes, hit them on every online CPU and check
+ * every CPU's cache against the hash list. They are in
+ * kernel/kprobes_cache_kunit_util.c.
+ */
+
+#ifndef _KERNEL_KPROBES_CACHE_KUNIT_H
+#define _KERNEL_KPROBES_CACHE_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/compiler_types.h>
+#include <linux/kprobes.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+/* Probes on the NOP sled, and the length of its NOP run */
+#define KPC_BULK	1000
+/* How far into a function to look for an int3 probe address */
+#define KPC_MAX_OFFSET	64
+
+struct kpc_probe {
+	struct kprobe kp;
+	atomic_t pre;
+	atomic_t post;
+};
+
+struct kpc_param {
+	bool cache;
+	bool ftrace;
+	const char *desc;
+};
+
+/*
+ * The cases that have only an int3 variant: cache on and off. The others
+ * also have an ftrace variant (kpc_params in
+ * kernel/kprobes_cache_lifecycle_kunit.c).
+ */
+extern const struct kpc_param kpc_int3_params[2];
+
+static inline void kpc_param_desc(const struct kpc_param *p, char *desc)
+{
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+struct kpc_check {
+	kprobe_opcode_t *addr;
+	unsigned int nr;
+	unsigned int stale;
+	unsigned int cached;
+};
+
+extern u64 kpc_sink;
+/* First byte of the NOP run in kpc_sled() */
+extern kprobe_opcode_t *kpc_sled_start;
+
+/* KPC_BULK and more one-byte instructions, each one a probe address */
+void kpc_sled(void);
+int kpc_pre(struct kprobe *p, struct pt_regs *regs);
+void kpc_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
+const struct kpc_param *kpc_setup(struct kunit *test);
+kprobe_opcode_t *kpc_addr(const struct kpc_param *param);
+struct kpc_probe *kpc_register(struct kunit *test, kprobe_opcode_t *addr,
+			       bool post);
+void kpc_unregister_free(struct kpc_probe *p);
+int kpc_hit_fn(void *arg);
+int kpc_hit_all(struct kunit *test, const struct kpc_param *param);
+unsigned int kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
+				 unsigned int nr);
+void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,
+		       unsigned long rounds, const char *what);
+unsigned long *kpc_gens_alloc(struct kunit *test);
+void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
+		     struct kpc_probe *p, int n);
+void kpc_expect_new_probe(struct kunit *test, const struct kpc_param *param,
+			  kprobe_opcode_t *addr, int n);
+int kpc_suite_init(struct kunit_suite *suite);
+void kpc_exit(struct kunit *test);
+
+#endif /* _KERNEL_KPROBES_CACHE_KUNIT_H */

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the KUnit suites of the kprobes lookup cache share: the probed
+ * functions, the NOP sled, the handlers, and the helpers that register
+ * probes, hit them on every online CPU and check that no CPU's cache holds
+ * an entry that the hash list no longer returns.
+ */
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/pcpu_lookup_cache.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+
+#include "kprobes_cache.h"
+#include "kprobes_cache_kunit.h"
+
+/* The variants of the cases that run only on the int3 path */
+const struct kpc_param kpc_int3_params[2] = {
+	{ true, false, "int3_cache_on" },
+	{ false, false, "int3_cache_off" },
+};
+
+/* Written by the probed functions' callers, read by the functions */
+u64 kpc_sink;
+
+/* The probed functions. The argument comes from memory: no constprop. */
+static noinline __noclone u64 kpc_int3_target(u64 v)
+{
+	u64 r = v * 31 + 7;
+
+	r ^= r >> 3;
+	r = r * 17 + 5;
+	r ^= r >> 7;
+	return r + READ_ONCE(kpc_sink);
+}
+
+static noinline __noclone u64 kpc_ftrace_target(u64 v)
+{
+	return (v ^ 0x5a5a) + READ_ONCE(kpc_sink);
+}
+
+/* KPC_BULK and more one-byte instructions, each one a probe address */
+noinline __noclone void kpc_sled(void)
+{
+	asm volatile(".rept 1040\n\tnop\n\t.endr\n");
+}
+
+/* Offset of the first instruction after the ftrace site of kpc_int3_target */
+static unsigned int kpc_int3_offset;
+/*
+ * Where register_kprobe() puts a probe on the entry of kpc_ftrace_target:
+ * its ftrace site, which is after the ENDBR with IBT. The cache is keyed
+ * by it.
+ */
+static kprobe_opcode_t *kpc_ftrace_addr;
+/* First byte of the NOP run in kpc_sled() */
+kprobe_opcode_t *kpc_sled_start;
+
+int kpc_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&container_of(p, struct kpc_probe, kp)->pre);
+	return 0;
+}
+
+void kpc_post(struct kprobe *p, struct pt_regs *regs,
+	      unsigned long flags)
+{
+	atomic_inc(&container_of(p, struct kpc_probe, kp)->post);
+}
+
+const struct kpc_param *kpc_setup(struct kunit *test)
+{
+	const struct kpc_param *param = test->param_value;
+
+	if (param->cache && !kprobe_cache_enabled() &&
+	    kprobe_cache_set_enabled(true))
+		kunit_skip(test, "no kprobe lookup cache (kprobe_cache=0?)");
+	if (!param->cache)
+		KUNIT_ASSERT_EQ(test, kprobe_cache_set_enabled(false), 0);
+	if (!param->ftrace && !kpc_int3_offset)
+		kunit_skip(test, "no probe-able offset in kpc_int3_target");
+	return param;
+}
+
+kprobe_opcode_t *kpc_addr(const struct kpc_param *param)
+{
+	if (param->ftrace)
+		return kpc_ftrace_addr;
+	return (kprobe_opcode_t *)kpc_int3_target + kpc_int3_offset;
+}
+
+/*
+ * Allocate and register a probe. @post: give it a post_handler, which
+ * keeps an int3 probe from being optimized.
+ */
+struct kpc_probe *kpc_register(struct kunit *test, kprobe_opcode_t *addr,
+			       bool post)
+{
+	struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->kp.addr = addr;
+	p->kp.pre_handler = kpc_pre;
+	if (post)
+		p->kp.post_handler = kpc_post;
+	KUNIT_ASSERT_EQ(test, register_kprobe(&p->kp), 0);
+	return p;
+}
+
+void kpc_unregister_free(struct kpc_probe *p)
+{
+	unregister_kprobe(&p->kp);
+	kfree(p);
+}
+
+int kpc_hit_fn(void *arg)
+{
+	const struct kpc_param *param = arg;
+
+	if (!param)
+		kpc_sled();
+	else if (param->ftrace)
+		WRITE_ONCE(kpc_sink, kpc_ftrace_target(READ_ONCE(kpc_sink)));
+	else
+		WRITE_ONCE(kpc_sink, kpc_int3_target(READ_ONCE(kpc_sink)));
+	return 0;
+}
+
+/*
+ * Run the probed function once on every online CPU, in a task bound to
+ * it (IRQs on: the ftrace handler then runs with only preemption off).
+ * NULL @param: the sled. Return: the number of CPUs.
+ */
+int kpc_hit_all(struct kunit *test, const struct kpc_param *param)
+{
+	int cpu, n = 0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_hit_fn,
+						      (void *)param, false), 0);
+		n++;
+	}
+	cpus_read_unlock();
+	return n;
+}
+
+static int kpc_check_fn(void *arg)
+{
+	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	struct kpc_check *c = arg;
+	unsigned long token;
+	unsigned int i;
+
+	preempt_disable();
+	for (i = 0; i < c->nr; i++) {
+		void *cached = pcpu_lookup_cache_lookup(cache,
+				(unsigned long)(c->addr + i), &token);
+
+		if (cached && cached != get_kprobe(c->addr + i))
+			c->stale++;
+		c->cached += !!cached;
+	}
+	preempt_enable();
+	return 0;
+}
+
+/*
+ * No online CPU may cache, for @nr addresses from @addr, another probe.
+ * Return: the number of cached entries for them, over all online CPUs.
+ */
+unsigned int kpc_expect_coherent(struct kunit *test,
+				 kprobe_opcode_t *addr, unsigned int nr)
+{
+	struct kpc_check c = { .addr = addr, .nr = nr };
+	int cpu;
+
+	if (!kprobe_cache_kunit_cache()->pcpu)
+		return 0;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, smp_call_on_cpu(cpu, kpc_check_fn, &c,
+						      false), 0);
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ_MSG(test, c.stale, 0,
+			    "a CPU caches a probe the hash list does not return");
+	return c.cached;
+}
+
+/* Each online CPU's invalidation generation, in @gen[nr_cpu_ids]. */
+static void kpc_gens(unsigned long *gen)
+{
+	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		gen[cpu] = READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->gen);
+}
+
+/*
+ * Expect exactly @rounds rounds of invalidation IPIs, on every online CPU,
+ * since kpc_gens() filled @gen.
+ */
+void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,
+		       unsigned long rounds, const char *what)
+{
+	unsigned long *now;
+	int cpu;
+
+	if (!kprobe_cache_kunit_cache()->pcpu)
+		return;
+	now = kunit_kcalloc(test, nr_cpu_ids, sizeof(*now), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, now);
+	kpc_gens(now);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, now[cpu] - gen[cpu], rounds,
+				    "%s: rounds of IPIs on CPU %d", what, cpu);
+}
+
+unsigned long *kpc_gens_alloc(struct kunit *test)
+{
+	unsigned long *gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen),
+					   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, gen);
+	if (kprobe_cache_kunit_cache()->pcpu)
+		kpc_gens(gen);
+	return gen;
+}
+
+/* Expect @p's handlers to have run @n times. */
+void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
+		     struct kpc_probe *p, int n)
+{
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->pre), n);
+	if (p->kp.post_handler)
+		KUNIT_EXPECT_EQ(test, atomic_read(&p->post), n);
+}
+
+/*
+ * The probe at @addr is gone: no CPU may still cache it, a hit there must
+ * run nothing, and a new probe registered there must run on all @n CPUs.
+ */
+void kpc_expect_new_probe(struct kunit *test,
+			  const struct kpc_param *param,
+			  kprobe_opcode_t *addr, int n)
+{
+	struct kpc_probe *b;
+
+	kpc_expect_coherent(test, addr, 1);
+	kpc_hit_all(test, param);
+
+	b = kpc_register(test, addr, true);
+	kpc_hit_all(test, param);
+	kpc_expect_hits(test, param, b, n);
+	kpc_expect_coherent(test, addr, 1);
+	kpc_unregister_free(b);
+}
+
+int kpc_suite_init(struct kunit_suite *suite)
+{
+	unsigned long size, off;
+	struct kprobe kp;
+	unsigned int i, run;
+	u8 *text;
+
+	/*
+	 * The entry of kpc_int3_target is its ftrace site: find the first
+	 * offset after it where kprobes accepts a probe, as it validates it.
+	 */
+	for (i = 1; i < KPC_MAX_OFFSET; i++) {
+		memset(&kp, 0, sizeof(kp));
+		kp.addr = (kprobe_opcode_t *)kpc_int3_target + i;
+		kp.pre_handler = kpc_pre;
+		kp.post_handler = kpc_post;
+		if (register_kprobe(&kp))
+			continue;
+		if (!kprobe_ftrace(&kp))
+			kpc_int3_offset = i;
+		unregister_kprobe(&kp);
+		if (kpc_int3_offset)
+			break;
+	}
+
+	memset(&kp, 0, sizeof(kp));
+	kp.addr = (kprobe_opcode_t *)kpc_ftrace_target;
+	kp.pre_handler = kpc_pre;
+	kpc_ftrace_addr = kp.addr;
+	if (!register_kprobe(&kp)) {
+		kpc_ftrace_addr = kp.addr;
+		unregister_kprobe(&kp);
+	}
+
+	/* The NOP sled: the first run of KPC_BULK 0x90 bytes */
+	text = (u8 *)kpc_sled;
+	if (kallsyms_lookup_size_offset((unsigned long)text, &size, &off)) {
+		for (i = 0, run = 0; i < size; i++) {
+			run = text[i] == 0x90 ? run + 1 : 0;
+			if (run == KPC_BULK) {
+				kpc_sled_start = text + i + 1 - KPC_BULK;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A case may have switched the cache off: switch it on again. */
+void kpc_exit(struct kunit *test)
+{
+	kprobe_cache_set_enabled(true);
+}
