@@ -76,9 +76,13 @@ MODULE_PARM_DESC(stress_text,
  * ftrace path turns its probe into an aggregator under the handlers.
  * @text true: the probes come and go, so the text and the hash list
  * change under the handlers, and the cache is switched off and on. Under
- * QEMU TCG this makes CPUs trap on int3s that the text patching already
- * removed ("Oops: int3", or a jump to a NULL insn slot), also with the
- * v6.12 kprobes code and no cache, so it only runs when asked for with
+ * QEMU's multi-threaded TCG this makes CPUs trap on int3s that the text
+ * patching already removed ("Oops: int3", or a jump to a NULL insn slot),
+ * also on pristine v7.3 with upstream kprobes alone and no cache, and
+ * only when the calling code is on another page than the patched
+ * function: stale translated code on another vCPU. Single-threaded TCG
+ * (-accel tcg,thread=single) runs it cleanly, so the harness boots that
+ * way to run it, and the case only runs when asked for with
  * kprobes_cache_kunit.stress_text=1.
  */
 static void kpc_stress_run(struct kunit *test, bool text)

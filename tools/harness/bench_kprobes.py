@@ -492,8 +492,9 @@ def no_ss_headline(cmp):
     parts = []
     for r in cmp["rows"]:
         if r["path"] == "int3" and r["registered"] > 2:
-            parts.append("cache %s %s ns with 0004, %s ns without (%sx)" %
-                         (r["cache"], f(r["with_ns"], 0),
+            parts.append("%d enabled, cache %s: %s ns with 0004, %s ns "
+                         "without (%sx)" %
+                         (r["enabled"], r["cache"], f(r["with_ns"], 0),
                           f(r["without_ns"], 0), f(r["without_vs_with"], 2)))
     if parts:
         md.append("- What patch 0004 buys, int3 path at %d registered "

@@ -68,7 +68,10 @@ lock() {
 # run the guest (this project's build machines: the guest dies at early
 # boot with "KVM internal error"), that is fatal. With KUNIT_QEMU_ACCEL=tcg
 # (the default) a wrapper first on PATH drops the other accelerators;
-# KUNIT_QEMU_ACCEL=auto keeps kunit.py's choice.
+# KUNIT_QEMU_ACCEL=auto keeps kunit.py's choice. KUNIT_QEMU_TCG, read when
+# QEMU runs, replaces the TCG accelerator's argument: for example
+# KUNIT_QEMU_TCG=tcg,thread=single (one host thread runs every vCPU).
+# Every -accel on the command line is dropped, also one in --qemu_args.
 qemu_tcg_path() {
 	[[ ${KUNIT_QEMU_ACCEL:-tcg} == tcg ]] || return 0
 	local d=$BUILD/qemu-tcg q real
@@ -85,7 +88,7 @@ qemu_tcg_path() {
 			i=\$((i + 1))
 			if [ \$skip = 1 ]; then
 				skip=0
-				[ "\$a" = tcg ] && set -- "\$@" -accel tcg
+				[ "\$a" = tcg ] && set -- "\$@" -accel "\${KUNIT_QEMU_TCG:-tcg}"
 			elif [ "\$a" = -accel ]; then
 				skip=1
 			else
