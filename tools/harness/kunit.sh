@@ -87,6 +87,8 @@ extra_boot() {
 		"${kargs[@]}" "$filter") </dev/null 2>&1 | tee "$xlog"
 	set -e
 	cp "$bdir/test.log" "$bdir/test-$name.log" 2>/dev/null || true
+	[[ ! -f $BUILD/qemu-tcg/qemu-system-x86_64.last ]] ||
+		log "$target: $name: QEMU ran as: $(cat "$BUILD/qemu-tcg/qemu-system-x86_64.last")"
 	res=$(grep -aoE 'Ran [0-9]+ tests:.*' "$xlog" | tail -1 || true)
 	[[ $res =~ passed:\ ([0-9]+) ]] && p2=${BASH_REMATCH[1]} || p2=0
 	[[ $res =~ failed:\ ([0-9]+) ]] && f2=${BASH_REMATCH[1]} || f2=0

@@ -96,6 +96,7 @@ qemu_tcg_path() {
 			fi
 		done
 		shift \$n
+		echo "$real \$*" >"$d/$q.last" 2>/dev/null || :
 		exec $real "\$@"
 		EOF
 		chmod +x "$d/$q.new"
