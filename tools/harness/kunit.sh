@@ -102,9 +102,14 @@ extra_boot() {
 		log "$target: FAIL: $name: every case must run and pass: $res"
 		status=fail
 	fi
-	write_counts "$target" "$logf" "$status"
-	c=$BUILD/results/$target.counts
 	extra_p=$((extra_p + p2)) extra_f=$((extra_f + f2)) extra_s=$((extra_s + s2))
+	apply_counts
+}
+
+# The main run's counts plus the extra boots' so far, with $status.
+apply_counts() {
+	local c=$BUILD/results/$target.counts
+	write_counts "$target" "$logf" "$status"
 	sed -i -E "s/^passed=([0-9]+)/echo passed=\$((\1 + $extra_p))/e; s/^failed=([0-9]+)/echo failed=\$((\1 + $extra_f))/e; s/^skipped=([0-9]+)/echo skipped=\$((\1 + $extra_s))/e" "$c"
 }
 
@@ -126,6 +131,18 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	# ends the boot at once (kunit.py passes -no-reboot).
 	extra_boot stress-text tcg,thread=single 1 'kprobes_cache.kpc_test_stress_text' \
 		kprobes_cache_kunit.stress_text=1 panic=-1
+	# Bad kprobe_cache= values: each is refused with a warning and the
+	# default geometry stays (kprobes_test then runs with the cache on).
+	extra_boot bad-param tcg 0 'kprobes_test' \
+		kprobe_cache=64x4junk kprobe_cache=3x4 kprobe_cache=x4 kprobe_cache=64x
+	for v in 64x4junk 3x4 x4 64x; do
+		grep -aqE "kprobe_cache=$v: expected 0 or <sets>x<ways>.*; using 256x4" \
+			"$bdir/test-bad-param.log" || {
+			log "$target: FAIL: bad-param: no warning for kprobe_cache=$v, or the geometry changed"
+			status=fail
+			apply_counts
+		}
+	done
 	cp "$bdir/test-cache-on.log" "$bdir/test.log" 2>/dev/null || true
 fi
 log "$target: $(grep -aoE 'Ran [0-9]+ tests:.*' "$logf" | tail -1 || echo 'no test summary') => $status"
