@@ -492,13 +492,15 @@ def no_ss_headline(cmp):
     parts = []
     for r in cmp["rows"]:
         if r["path"] == "int3" and r["registered"] > 2:
-            parts.append("%d enabled, cache %s: %s ns with 0004, %s ns "
+            parts.append("%d enabled, cache %s: %s ns with it, %s ns "
                          "without (%sx)" %
                          (r["enabled"], r["cache"], f(r["with_ns"], 0),
                           f(r["without_ns"], 0), f(r["without_vs_with"], 2)))
     if parts:
-        md.append("- What patch 0004 buys, int3 path at %d registered "
-                  "(two boots of two kernels, same run): %s." %
+        md.append("- What the single-step patch (\"x86/kprobes: Recognise the "
+                  "single-step int3 before the kprobe lookup\") buys, int3 "
+                  "path at %d registered (two boots of two kernels, same "
+                  "run): %s." %
                   (max(r["registered"] for r in cmp["rows"]),
                    "; ".join(parts)))
     return md
@@ -508,20 +510,22 @@ def no_ss_section(cmp):
     md = []
     if not cmp:
         return md
-    md.append("### What patch 0004 buys\n")
+    md.append("### What the single-step patch buys\n")
     md.append("The main boot's per-hit figures again, on a second kernel: "
-              "the same series and config with 0004's early single-step "
-              "check taken out of kprobe_int3_handler() "
+              "the same series and config with the early single-step "
+              "check of \"x86/kprobes: Recognise the single-step int3 "
+              "before the kprobe lookup\" (patches/0004-*) taken out of "
+              "kprobe_int3_handler() "
               "(tools/harness/bench-no-ss-int3.diff), so that the int3 "
               "ending a single-stepped slot goes through "
               "get_kprobe_cached() again, misses and walks the hash bucket "
-              "as before 0004. Every int3 probe single-steps on 7.3 x86 "
+              "as before that patch. Every int3 probe single-steps on 7.3 x86 "
               "(no boosting with PREEMPT_LAZY, and these probes have a "
               "post_handler). Two kernels means two boots: the ns columns "
               "compare across boots, the ratios below them within each "
               "boot.\n")
     md.append("| path | registered | enabled fillers | cache | ns/hit "
-              "with 0004 | ns/hit without 0004 | without / with |")
+              "with it | ns/hit without it | without / with |")
     md.append("|---|---|---|---|---|---|---|")
     for r in cmp["rows"]:
         md.append("| %s | %d | %d | %s | %s | %s | %s |" %
@@ -529,7 +533,7 @@ def no_ss_section(cmp):
                    f(r["with_ns"]), f(r["without_ns"]),
                    f(r["without_vs_with"], 3)))
     md.append("")
-    md.append("| path | within-boot ratio | with 0004 | without 0004 |")
+    md.append("| path | within-boot ratio | with it | without it |")
     md.append("|---|---|---|---|")
     names = {"off_vs_on_many": "cache off / on, many registered",
              "on_many_vs_on_few": "cache on, many / 2 registered",
