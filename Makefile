@@ -59,7 +59,7 @@ bench:
 		echo 'error: no benchmark yet: tools/harness/bench.sh does not exist' >&2; exit 1; fi
 
 clean:
-	rm -rf build/kunit-* build/ftrace-x86 build/lint-base build/bisect-src build/logs build/results build/series
+	rm -rf build/kunit-* build/ftrace-x86 build/lint-base build/bisect-src build/bench-no-ss-int3 build/logs build/results build/series
 	-git -C build/linux worktree prune 2>/dev/null
 
 distclean:

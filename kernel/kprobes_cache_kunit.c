@@ -81,9 +81,8 @@ MODULE_PARM_DESC(stress_text,
  * also on pristine v7.3 with upstream kprobes alone and no cache, and
  * only when the calling code is on another page than the patched
  * function: stale translated code on another vCPU. Single-threaded TCG
- * (-accel tcg,thread=single) runs it cleanly, so the harness boots that
- * way to run it, and the case only runs when asked for with
- * kprobes_cache_kunit.stress_text=1.
+ * (-accel tcg,thread=single) runs it cleanly. The case only runs when
+ * asked for with kprobes_cache_kunit.stress_text=1.
  */
 static void kpc_stress_run(struct kunit *test, bool text)
 {

@@ -3,8 +3,8 @@
  * KUnit tests for the per-CPU lookup cache, lib/pcpu_lookup_cache.c, on
  * several CPUs: invalidations and flushes that reach other CPUs by IPI,
  * the cpuslocked variants, suspend and resume, CPU hotplug, and a bounded
- * concurrent stress against an RCU-protected table. The cases need two
- * or more online CPUs and skip otherwise.
+ * concurrent stress against an RCU-protected table. The cross-CPU and
+ * hotplug cases need two or more online CPUs and skip otherwise.
  */
 
 #include <linux/cpu.h>

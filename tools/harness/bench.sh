@@ -20,7 +20,10 @@
 #     under QEMU TCG (-smp 4): per-hit cost on the int3 and the ftrace path
 #     with 2 and with 40000 probes registered (20000 enabled), cache off and
 #     on in the same boot, on every CPU; the time to enable 20000 probes;
-#     a geometry sweep (one boot per kprobe_cache=<sets>x<ways>).
+#     a geometry sweep (one boot per kprobe_cache=<sets>x<ways>); then the
+#     main boot again on a kernel without the early single-step check of
+#     "x86/kprobes: Recognise the single-step int3 before the kprobe
+#     lookup" (bench-no-ss-int3.diff), to show what that patch buys.
 #  4. report: results.json, report.md (with a headline section that
 #     'make series' puts in the cover letter) and plots.
 set -euo pipefail
@@ -155,7 +158,9 @@ echo "$(stamp) kprobes: done"
 nosrc=$BUILD/bench-no-ss-int3/linux nodir=$BUILD/bench-no-ss-int3/obj
 echo "$(stamp) kprobes-no-ss-int3: build the bench kernel without 0004's check"
 git -C "$LINUX" worktree prune
-if [[ ! -e $nosrc/.git ]]; then
+# (Again if build/linux was re-extracted: the old worktree's .git then
+# points at an administrative directory that is gone.)
+if [[ $(git -C "$nosrc" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) != "$LINUX/.git" ]]; then
 	rm -rf "$nosrc"
 	git -C "$LINUX" worktree add -q --detach "$nosrc" HEAD
 fi

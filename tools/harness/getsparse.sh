@@ -46,10 +46,10 @@ mkdir -p "$OUT.src"
 	sed 's/^/  /' "$APTDIR/download.log" >&2
 	die "sparse: apt-get source --download-only sparse ($SUITE) failed (log above)"
 }
-orig=$(ls "$OUT.src"/sparse_*.orig.tar.* 2>/dev/null | head -1)
+orig=$(compgen -G "$OUT.src/sparse_*.orig.tar.*" | head -1 || true)
 [[ -n $orig ]] || die "sparse: no sparse_*.orig.tar.* in the $SUITE source package"
 tar -C "$OUT.src" -xf "$orig"
-dir=$(find "$OUT.src" -mindepth 1 -maxdepth 1 -type d -name 'sparse*' | head -1)
+dir=$(find "$OUT.src" -mindepth 1 -maxdepth 1 -type d -name 'sparse*' | head -1 || true)
 [[ -n $dir ]] || die "sparse: $orig holds no sparse* directory"
 make -C "$dir" -j"$JOBS" sparse >"$APTDIR/build.log" 2>&1 || {
 	tail -20 "$APTDIR/build.log" >&2
@@ -62,5 +62,5 @@ cp "$dir/sparse" "$OUT/sparse.new"
 mv "$OUT/sparse.new" "$OUT/sparse"
 printf '%s\n' "$(basename "$orig")" >"$OUT/version"
 rm -rf "$OUT.src"
-log "sparse: built from $(basename "$orig") ($SUITE) in ${OUT#$ROOT/}/" >&2
+log "sparse: built from $(basename "$orig") ($SUITE, upstream source without Debian's patches) in ${OUT#$ROOT/}/" >&2
 printf '%s\n' "$OUT/sparse"

@@ -6,7 +6,10 @@
 # Runs kunit.py inside build/linux with the committed kunitconfig, keeps the
 # logs (build/logs/TARGET.log = kunit.py stdout, <build_dir>/test.log = raw
 # kernel log), fails on any kernel splat even if every test passed, and
-# records totals in build/results/TARGET.counts.
+# records totals in build/results/TARGET.counts. kunit-smp then boots the
+# same kernel again (extra_boot below): kprobes_test with kprobe_cache=0,
+# the text-modifying stress under single-threaded TCG, and bad
+# kprobe_cache= values; their cases count in the totals.
 #
 # Environment: KUNIT_FILTER=glob (kunit.py filter_glob), KUNITCONFIG=file
 # (override the committed kunitconfig, for development only).
@@ -76,23 +79,34 @@ write_counts "$target" "$logf" "$status"
 # skipped case; add its cases to this target's totals. The log is
 # build/logs/TARGET-NAME.log, the kernel log <build_dir>/test-NAME.log.
 extra_boot() {
-	local name=$1 tcg=$2 need_all=$3 filter=$4 xlog kargs=() a res p2 f2 s2
+	local name=$1 tcg=$2 need_all=$3 filter=$4 xlog kargs=() a res p2 f2 s2 c2 e2
+	local last=$BUILD/qemu-tcg/qemu-system-$arch.last
 	shift 4
 	xlog=$BUILD/logs/$target-$name.log
 	for a in "$@"; do kargs+=(--kernel_args="$a"); done
 	log "$target: $name: $filter with $* (QEMU -accel $tcg; log in ${xlog#$ROOT/})"
+	rm -f "$last"
 	set +e
 	(cd "$LINUX" && KUNIT_QEMU_TCG=$tcg python3 tools/testing/kunit/kunit.py exec \
 		--arch="$arch" --build_dir="$bdir" --timeout="$timeout" --qemu_args="-smp 4" \
 		"${kargs[@]}" "$filter") </dev/null 2>&1 | tee "$xlog"
 	set -e
 	cp "$bdir/test.log" "$bdir/test-$name.log" 2>/dev/null || true
-	[[ ! -f $BUILD/qemu-tcg/qemu-system-x86_64.last ]] ||
-		log "$target: $name: QEMU ran as: $(cat "$BUILD/qemu-tcg/qemu-system-x86_64.last")"
+	if [[ -f $last ]]; then
+		log "$target: $name: QEMU ran as: $(cat "$last")" | tee -a "$xlog"
+	fi
+	# The accelerator must be the one asked for (the TCG wrapper is off
+	# with KUNIT_QEMU_ACCEL=auto: then only the default is possible).
+	if [[ $tcg != tcg ]] && ! grep -qF -- "-accel $tcg " "$last" 2>/dev/null; then
+		log "$target: FAIL: $name: QEMU did not run with -accel $tcg (KUNIT_QEMU_ACCEL=${KUNIT_QEMU_ACCEL:-tcg})"
+		status=fail
+	fi
 	res=$(grep -aoE 'Ran [0-9]+ tests:.*' "$xlog" | tail -1 || true)
 	[[ $res =~ passed:\ ([0-9]+) ]] && p2=${BASH_REMATCH[1]} || p2=0
 	[[ $res =~ failed:\ ([0-9]+) ]] && f2=${BASH_REMATCH[1]} || f2=0
 	[[ $res =~ skipped:\ ([0-9]+) ]] && s2=${BASH_REMATCH[1]} || s2=0
+	[[ $res =~ crashed:\ ([0-9]+) ]] && c2=${BASH_REMATCH[1]} || c2=0
+	[[ $res =~ errors:\ ([0-9]+) ]] && e2=${BASH_REMATCH[1]} || e2=0
 	if [[ -z $res || $res =~ (failed|crashed|errors): ]] ||
 	   ! grep -aqF -- "$1" "$bdir/test.log" ||
 	   ! bash "$HARNESS_DIR/splat-check.sh" "$bdir/test.log"; then
@@ -103,6 +117,7 @@ extra_boot() {
 		status=fail
 	fi
 	extra_p=$((extra_p + p2)) extra_f=$((extra_f + f2)) extra_s=$((extra_s + s2))
+	extra_c=$((extra_c + c2)) extra_e=$((extra_e + e2))
 	apply_counts
 }
 
@@ -110,12 +125,12 @@ extra_boot() {
 apply_counts() {
 	local c=$BUILD/results/$target.counts
 	write_counts "$target" "$logf" "$status"
-	sed -i -E "s/^passed=([0-9]+)/echo passed=\$((\1 + $extra_p))/e; s/^failed=([0-9]+)/echo failed=\$((\1 + $extra_f))/e; s/^skipped=([0-9]+)/echo skipped=\$((\1 + $extra_s))/e" "$c"
+	sed -i -E "s/^passed=([0-9]+)/echo passed=\$((\1 + $extra_p))/e; s/^failed=([0-9]+)/echo failed=\$((\1 + $extra_f))/e; s/^skipped=([0-9]+)/echo skipped=\$((\1 + $extra_s))/e; s/^crashed=([0-9]+)/echo crashed=\$((\1 + $extra_c))/e; s/^errors=([0-9]+)/echo errors=\$((\1 + $extra_e))/e" "$c"
 }
 
 # (Only when this run built and booted the whole suite set: never a stale
 # bzImage, never with a filter.)
-extra_p=0 extra_f=0 extra_s=0
+extra_p=0 extra_f=0 extra_s=0 extra_c=0 extra_e=0
 if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
    grep -aqE 'Ran [0-9]+ tests:' "$logf" &&
    grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
@@ -123,6 +138,11 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	# Upstream's kprobes_test must also pass with the kprobes lookup
 	# cache off.
 	extra_boot cache-off tcg 0 'kprobes_test' kprobe_cache=0
+	grep -aq 'lookup cache disabled by kprobe_cache=0' "$bdir/test-cache-off.log" || {
+		log "$target: FAIL: cache-off: no 'lookup cache disabled by kprobe_cache=0' in the kernel log"
+		status=fail
+		apply_counts
+	}
 	# The text-modifying stress: probes armed and disarmed on code that
 	# other CPUs run. Multi-threaded TCG crashes on it, pristine 7.3
 	# with upstream kprobes alone too (stale translated code on another

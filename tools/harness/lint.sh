@@ -41,7 +41,7 @@ mkdir -p "$BUILD/logs"
 keep() { { echo "===== $1"; cat "$2"; } >>"$detail"; }
 # A sparse that this kernel accepts (Debian 12's is too old for 7.3).
 SPARSE=$(bash "$HARNESS_DIR/getsparse.sh")
-log "lint: sparse: $SPARSE ($("$SPARSE" --version))"
+log "lint: sparse: $SPARSE ($(cat "$BUILD/tools/sparse/version" 2>/dev/null || "$SPARSE" --version))"
 KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
 
 # Strip line/column numbers from compiler-style "file:12:3: ..." lines.

@@ -39,7 +39,7 @@ if [[ ! -d $LINUX/.git ]] || [[ $(cat "$LINUX/.git/ws-base-version" 2>/dev/null)
    ! G rev-parse -q --verify refs/tags/base >/dev/null; then
 	log "tree: extracting $TARBALL into build/linux (once per package version)"
 	# Worktrees and build dirs made from an older tree are now meaningless.
-	rm -rf "$LINUX" "$LINUX.tmp" "$BUILD/lint-base" "$BUILD/bisect-src"
+	rm -rf "$LINUX" "$LINUX.tmp" "$BUILD/lint-base" "$BUILD/bisect-src" "$BUILD/bench-no-ss-int3"
 	mkdir -p "$LINUX.tmp"
 	xz -dc -T0 "$TARBALL" | tar -x -C "$LINUX.tmp" --strip-components=1
 	[[ -f $LINUX.tmp/Makefile && -f $LINUX.tmp/tools/testing/kunit/kunit.py ]] ||
