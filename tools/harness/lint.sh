@@ -6,7 +6,8 @@
 #
 #   checkpatch   scripts/checkpatch.pl --strict on every exported patch
 #   compile      sparse (C=2) + W=1 on each .c the series adds or modifies,
-#                in the kunit-smp build dir; for modified upstream files only
+#                in the kunit-smp build dir (kernel/kcsan/ in kunit-kcsan's);
+#                for modified upstream files only
 #                warnings that are not there at 'base' count
 #   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
 #   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes,
@@ -21,6 +22,9 @@ EXCEPTIONS=$HARNESS_DIR/lint-exceptions.txt
 COCCI=scripts/coccinelle/api/pcpu_lookup_cache.cocci
 COCCI_DIRS="lib kernel arch/x86/kernel/kprobes"
 SMP=$BUILD/kunit-smp
+# kernel/kcsan/ only compiles with CONFIG_KCSAN: those files are checked
+# in the kunit-kcsan build dir (configured here if that stage has not run).
+KCSAN=$BUILD/kunit-kcsan
 # Same layout as build/linux + build/kunit-smp, so ccache serves the base build.
 BASE_SRC=$BUILD/lint-base/linux
 BASE_OBJ=$BUILD/lint-base/obj
@@ -28,6 +32,7 @@ BASE_OBJ=$BUILD/lint-base/obj
 deps build lint
 lock tree -s
 lock kunit-smp
+lock kunit-kcsan
 lock lint
 need_tree
 tmp=$(mktemp -d)
@@ -106,6 +111,11 @@ compile_warnings() {
 	if grep -q ': error: compiling' "$tmp/cc.out"; then tail -20 "$tmp/cc.out" | sed 's/^/    /' >&2; fi
 }
 
+# obj_for FILE: the build dir whose config compiles FILE; base_for FILE:
+# its twin for the base tree.
+obj_for() { case $1 in kernel/kcsan/*) echo "$KCSAN" ;; *) echo "$SMP" ;; esac; }
+base_for() { case $1 in kernel/kcsan/*) echo "$BASE_OBJ-kcsan" ;; *) echo "$BASE_OBJ" ;; esac; }
+
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
 		log "lint: $SMP is not configured: building kunit-smp first"
@@ -113,9 +123,16 @@ if [[ -n $new_c || -n $mod_c ]]; then
 			--build_dir="$SMP" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
 			--jobs="$JOBS" --make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null
 	fi
+	if printf '%s\n' $new_c $mod_c | grep -q '^kernel/kcsan/' && [[ ! -f $KCSAN/.config ]]; then
+		log "lint: $KCSAN is not configured: configuring it (kcsan.kunitconfig)"
+		mkdir -p "$KCSAN"
+		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py config --arch=x86_64 \
+			--build_dir="$KCSAN" --kunitconfig="$HARNESS_DIR/kcsan.kunitconfig" \
+			--make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null >/dev/null
+	fi
 	for c in $new_c; do
 		log "lint: sparse + W=1: $c (new: every warning counts)"
-		compile_warnings "$LINUX" "$SMP" "$c" | sed 's/^/compile: /' >>"$findings"
+		compile_warnings "$LINUX" "$(obj_for "$c")" "$c" | sed 's/^/compile: /' >>"$findings"
 	done
 	if [[ -n $mod_c ]]; then
 		if [[ -e $BASE_SRC/.git ]]; then
@@ -125,18 +142,25 @@ if [[ -n $new_c || -n $mod_c ]]; then
 			git -C "$LINUX" worktree prune
 			git -C "$LINUX" worktree add -q --detach "$BASE_SRC" base
 		fi
-		mkdir -p "$BASE_OBJ"
-		if ! cmp -s "$SMP/.config" "$BASE_OBJ/.config.smp" 2>/dev/null; then
-			cp "$SMP/.config" "$BASE_OBJ/.config"
-			cp "$SMP/.config" "$BASE_OBJ/.config.smp"
-			"${KMAKE[@]}" -C "$BASE_SRC" O="$BASE_OBJ" olddefconfig
-		fi
+		for c in $mod_c; do
+			o=$(obj_for "$c") b=$(base_for "$c")
+			mkdir -p "$b"
+			if ! cmp -s "$o/.config" "$b/.config.lint" 2>/dev/null; then
+				cp "$o/.config" "$b/.config"
+				cp "$o/.config" "$b/.config.lint"
+				"${KMAKE[@]}" -C "$BASE_SRC" O="$b" olddefconfig
+			fi
+		done
 	fi
 	for c in $mod_c; do
 		log "lint: sparse + W=1: $c (modified: only warnings not present at base count)"
-		compile_warnings "$LINUX" "$SMP" "$c" >"$tmp/new.w"
-		compile_warnings "$BASE_SRC" "$BASE_OBJ" "$c" >"$tmp/base.w"
+		compile_warnings "$LINUX" "$(obj_for "$c")" "$c" >"$tmp/new.w"
+		compile_warnings "$BASE_SRC" "$(base_for "$c")" "$c" >"$tmp/base.w"
 		comm -23 "$tmp/new.w" "$tmp/base.w" | sed 's/^/compile: /' >>"$findings"
+		# A file that compiles in neither tree was not checked at all.
+		if grep -q ': error: compiling' "$tmp/new.w"; then
+			echo "compile: $c: error: does not compile in $(obj_for "$c"), so sparse and W=1 did not check it" >>"$findings"
+		fi
 	done
 else
 	log "lint: no kernel .c files added or modified: nothing to compile"
