@@ -42,7 +42,8 @@ static struct kpc_probe *kpc_sled_probes(struct kunit *test, int nr,
 	int i;
 
 	if (!kpc_sled_start)
-		kunit_skip(test, "NOP sled not found");
+		kunit_skip(test, "no run of %d NOPs in kpc_sled(), or no NOP known for this architecture",
+			   KPC_BULK);
 	probes = kunit_kcalloc(test, nr, sizeof(*probes), GFP_KERNEL);
 	*kps = kunit_kcalloc(test, nr, sizeof(**kps), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, probes);
@@ -176,7 +177,8 @@ static void kpc_test_events(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_KPROBE_EVENTS))
 		kunit_skip(test, "needs CONFIG_KPROBE_EVENTS");
 	if (!kpc_sled_start)
-		kunit_skip(test, "NOP sled not found");
+		kunit_skip(test, "no run of %d NOPs in kpc_sled(), or no NOP known for this architecture",
+			   KPC_BULK);
 	buf = kunit_kzalloc(test, MAX_DYNEVENT_CMD_LEN, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < KPC_EVENTS; i++) {

@@ -92,13 +92,18 @@ static void kpc_stress_run(struct kunit *test, bool text)
 	kprobe_opcode_t *ftrace_addr = kpc_addr(&ftrace);
 	struct kpc_probe *base_int3 = NULL, *base_ftrace = NULL;
 	unsigned long end = jiffies + 2 * HZ;
+	bool on_ftrace = kpc_ftrace_path(test);
 	unsigned int rounds = 0;
 	struct task_struct *t;
 	int cpu;
 
+	/* Without kprobes on ftrace, the int3 path alone */
+	if (!on_ftrace)
+		kunit_info(test, "no kprobes on ftrace: int3 probes only");
 	if (!text) {
 		base_int3 = kpc_register(test, int3_addr, true);
-		base_ftrace = kpc_register(test, ftrace_addr, true);
+		if (on_ftrace)
+			base_ftrace = kpc_register(test, ftrace_addr, true);
 	}
 
 	cpus_read_lock();
@@ -121,24 +126,33 @@ static void kpc_stress_run(struct kunit *test, bool text)
 		 * using the same ftrace_ops.
 		 */
 		a = kpc_register(test, int3_addr, true);
-		c = kpc_register(test, ftrace_addr, true);
+		c = on_ftrace ? kpc_register(test, ftrace_addr, true) : NULL;
 		b = kpc_register(test, int3_addr, true);
-		d = kpc_register(test, ftrace_addr, true);
+		d = on_ftrace ? kpc_register(test, ftrace_addr, true) : NULL;
 		usleep_range(100, 200);
 		if (rounds & 2) {
 			kpc_unregister_free(a);
-			kpc_unregister_free(d);
+			if (d)
+				kpc_unregister_free(d);
 		} else {
-			struct kprobe *kps[] = { &a->kp, &c->kp };
+			/* Without c, a and b go together */
+			struct kprobe *kps[] = { &a->kp, c ? &c->kp : &b->kp };
 
 			unregister_kprobes(kps, ARRAY_SIZE(kps));
 			kfree(a);
-			kfree(c);
-			c = NULL;
-			kpc_unregister_free(d);
+			if (c) {
+				kfree(c);
+				c = NULL;
+			} else {
+				kfree(b);
+				b = NULL;
+			}
+			if (d)
+				kpc_unregister_free(d);
 		}
 		usleep_range(100, 200);
-		kpc_unregister_free(b);
+		if (b)
+			kpc_unregister_free(b);
 		if (c)
 			kpc_unregister_free(c);
 		if (text && param->cache && (rounds & 7) == 7) {
@@ -154,7 +168,8 @@ static void kpc_stress_run(struct kunit *test, bool text)
 		kpc_unregister_free(base_ftrace);
 	kunit_info(test, "%u rounds", rounds);
 	kpc_expect_coherent(test, int3_addr, 1);
-	kpc_expect_coherent(test, ftrace_addr, 1);
+	if (on_ftrace)
+		kpc_expect_coherent(test, ftrace_addr, 1);
 }
 
 static void kpc_test_stress(struct kunit *test)
@@ -195,11 +210,13 @@ static void kpc_test_stress_text(struct kunit *test)
  * Geometry sweep (bench_sweep): KPC_BENCH_SWEEP_SIZES hot sets of int3 probes
  * on kpc_bench_hot(), one probe per NOP, with the fillers registered.
  *
- * The sleds are runs of KPC_BENCH_CHUNK one-byte NOPs, each after a local
- * symbol: can_probe() and can_optimize() decode from the symbol before the
- * probe address and look every instruction they decode up in the hash list,
- * so one symbol for the whole sled would make registration take hours under
- * QEMU.
+ * The sleds are runs of KPC_BENCH_CHUNK NOPs, each after a local symbol:
+ * can_probe() and can_optimize() decode from the symbol before the probe
+ * address and look every instruction they decode up in the hash list, so
+ * one symbol for the whole sled would make registration take hours under
+ * QEMU. A NOP is one kprobe_opcode_t (see KPC_ASM_NOPS_BEGIN), and the
+ * sled functions are notrace, so that no ftrace site, made of NOPs on
+ * arm64 and riscv, starts the run.
  */
 #define KPC_BENCH_CHUNK		16
 #define KPC_BENCH_SLED_CHUNKS	2560
@@ -214,6 +231,7 @@ static void kpc_test_stress_text(struct kunit *test)
 #define KPC_BENCH_CNT		(KPC_BENCH_CNT_FILL + 1)
 
 #define KPC_BENCH_NOPS_ASM(label, chunks)				\
+	KPC_ASM_NOPS_BEGIN						\
 	".macro kpc_bench_chunk\n"					\
 	label "_\\@:\n"							\
 	".rept " __stringify(KPC_BENCH_CHUNK) "\n\tnop\n.endr\n"	\
@@ -221,17 +239,18 @@ static void kpc_test_stress_text(struct kunit *test)
 	".rept " __stringify(chunks) "\n"				\
 	"\tkpc_bench_chunk\n"						\
 	".endr\n"							\
-	".purgem kpc_bench_chunk\n"
+	".purgem kpc_bench_chunk\n"					\
+	KPC_ASM_NOPS_END
 
 /* Never called: the fillers and the probes that are enabled go here. */
-static noinline __noclone void kpc_bench_sled(void)
+static noinline __noclone notrace void kpc_bench_sled(void)
 {
 	asm volatile(KPC_BENCH_NOPS_ASM("kpc_bench_sled",
 					KPC_BENCH_SLED_CHUNKS));
 }
 
 /* Called by the sweep, with a probe on each of its first NOPs. */
-static noinline __noclone void kpc_bench_hot(void)
+static noinline __noclone notrace void kpc_bench_hot(void)
 {
 	asm volatile(KPC_BENCH_NOPS_ASM("kpc_bench_hot",
 					KPC_BENCH_HOT_CHUNKS));
@@ -393,18 +412,10 @@ static void kpc_bench_release(void *arg)
 	kprobe_cache_set_enabled(b->cache_was_on);
 }
 
-/* The first @n NOPs in a row from @fn, which has at least @n + 64 bytes. */
+/* The first @n NOPs in a row from @fn, which has @n NOPs and a prologue. */
 static kprobe_opcode_t *kpc_bench_find_nops(void *fn, unsigned int n)
 {
-	u8 *text = fn;
-	unsigned int i, run;
-
-	for (i = 0, run = 0; i < n + 64; i++) {
-		run = text[i] == 0x90 ? run + 1 : 0;
-		if (run == n)
-			return text + i + 1 - n;
-	}
-	return NULL;
+	return kpc_find_nops(fn, n * sizeof(kprobe_opcode_t) + 64, n);
 }
 
 /* The first address after the ftrace site of @fn that takes an int3 probe */
@@ -803,6 +814,8 @@ static void kpc_test_bench(struct kunit *test)
 
 	if (!kpc_bench)
 		kunit_skip(test, "needs kprobes_cache_kunit.bench=1");
+	if (!IS_ENABLED(CONFIG_KPROBES_ON_FTRACE))
+		kunit_skip(test, "times the ftrace path too: needs CONFIG_KPROBES_ON_FTRACE");
 	if (kpc_bench_rounds < 1 || kpc_bench_rounds > KPC_BENCH_MAX_ROUNDS ||
 	    !kpc_bench_calls)
 		kunit_skip(test, "bench_rounds must be 1 to %u, bench_calls > 0",

@@ -19,8 +19,24 @@
 
 /* Probes on the NOP sled, and the length of its NOP run */
 #define KPC_BULK	1000
-/* How far into a function to look for an int3 probe address */
+/* How far into a function, in kprobe_opcode_t, to look for an int3 probe */
 #define KPC_MAX_OFFSET	64
+
+/*
+ * The NOP sleds are runs of NOPs of the size of a kprobe_opcode_t, so that
+ * kpc_sled_start + i is the i-th NOP: one byte on x86, four on arm64 and
+ * riscv. riscv assembles "nop" into the 2-byte c.nop with the C extension:
+ * KPC_ASM_NOPS_BEGIN aligns the sled and switches compressed instructions
+ * off for it. On other architectures kpc_find_nops() knows no NOP, and the
+ * cases that need a sled skip.
+ */
+#ifdef CONFIG_RISCV
+#define KPC_ASM_NOPS_BEGIN	".balign 4\n.option push\n.option norvc\n"
+#define KPC_ASM_NOPS_END	".option pop\n"
+#else
+#define KPC_ASM_NOPS_BEGIN	""
+#define KPC_ASM_NOPS_END	""
+#endif
 
 struct kpc_probe {
 	struct kprobe kp;
@@ -54,11 +70,13 @@ struct kpc_check {
 };
 
 extern u64 kpc_sink;
-/* First byte of the NOP run in kpc_sled() */
+/* First NOP of the run in kpc_sled(), or NULL */
 extern kprobe_opcode_t *kpc_sled_start;
 
-/* KPC_BULK and more one-byte instructions, each one a probe address */
+/* KPC_BULK and more NOPs, each one a probe address */
 void kpc_sled(void);
+kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n);
+bool kpc_ftrace_path(struct kunit *test);
 int kpc_pre(struct kprobe *p, struct pt_regs *regs);
 void kpc_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
 const struct kpc_param *kpc_setup(struct kunit *test);

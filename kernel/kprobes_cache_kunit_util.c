@@ -43,13 +43,59 @@ static noinline __noclone u64 kpc_ftrace_target(u64 v)
 	return (v ^ 0x5a5a) + READ_ONCE(kpc_sink);
 }
 
-/* KPC_BULK and more one-byte instructions, each one a probe address */
-noinline __noclone void kpc_sled(void)
+/*
+ * KPC_BULK and more NOPs, each one a probe address. notrace: no ftrace
+ * site, which is made of NOPs on arm64 and riscv, may start the run.
+ */
+noinline __noclone notrace void kpc_sled(void)
 {
-	asm volatile(".rept 1040\n\tnop\n\t.endr\n");
+	asm volatile(KPC_ASM_NOPS_BEGIN
+		     ".rept 1040\n\tnop\n\t.endr\n"
+		     KPC_ASM_NOPS_END);
 }
 
-/* Offset of the first instruction after the ftrace site of kpc_int3_target */
+/*
+ * The architecture's NOP, as the bytes of one kprobe_opcode_t in memory;
+ * A64 and RISC-V instructions are little-endian whatever the data order.
+ */
+#if defined(CONFIG_X86)
+#define KPC_HAVE_NOP
+static const u8 kpc_nop[] = { 0x90 };				/* nop */
+#elif defined(CONFIG_ARM64)
+#define KPC_HAVE_NOP
+static const u8 kpc_nop[] = { 0x1f, 0x20, 0x03, 0xd5 };		/* nop, 0xd503201f */
+#elif defined(CONFIG_RISCV)
+#define KPC_HAVE_NOP
+static const u8 kpc_nop[] = { 0x13, 0x00, 0x00, 0x00 };		/* addi x0, x0, 0 */
+#endif
+
+/*
+ * The first run of @n NOPs in the @size bytes from @start, each a
+ * kprobe_opcode_t, or NULL, also on an architecture whose NOP this file
+ * does not know.
+ */
+kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n)
+{
+#ifdef KPC_HAVE_NOP
+	u8 *text = PTR_ALIGN((u8 *)start, sizeof(kprobe_opcode_t));
+	u8 *end = (u8 *)start + size;
+	unsigned int run = 0;
+
+	BUILD_BUG_ON(sizeof(kpc_nop) != sizeof(kprobe_opcode_t));
+	for (; text + sizeof(kpc_nop) <= end; text += sizeof(kpc_nop)) {
+		run = memcmp(text, kpc_nop, sizeof(kpc_nop)) ? 0 : run + 1;
+		if (run == n)
+			return (kprobe_opcode_t *)(text + sizeof(kpc_nop)) - n;
+	}
+#endif
+	return NULL;
+}
+
+/*
+ * Offset, in kprobe_opcode_t, of the first instruction after the entry of
+ * kpc_int3_target that takes a probe that is not on ftrace (on x86, the
+ * first one after the ftrace site)
+ */
 static unsigned int kpc_int3_offset;
 /*
  * Where register_kprobe() puts a probe on the entry of kpc_ftrace_target:
@@ -57,7 +103,9 @@ static unsigned int kpc_int3_offset;
  * by it.
  */
 static kprobe_opcode_t *kpc_ftrace_addr;
-/* First byte of the NOP run in kpc_sled() */
+/* That probe is on ftrace: CONFIG_KPROBES_ON_FTRACE and a traced entry */
+static bool kpc_ftrace_ok;
+/* First NOP of the run in kpc_sled(), or NULL */
 kprobe_opcode_t *kpc_sled_start;
 
 int kpc_pre(struct kprobe *p, struct pt_regs *regs)
@@ -72,10 +120,26 @@ void kpc_post(struct kprobe *p, struct pt_regs *regs,
 	atomic_inc(&container_of(p, struct kpc_probe, kp)->post);
 }
 
+/*
+ * Whether the ftrace path can be tested: false without kprobes on ftrace
+ * (arm64 and riscv have none), and with them the probe on the entry of
+ * kpc_ftrace_target must be an ftrace one, or the case fails.
+ */
+bool kpc_ftrace_path(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_KPROBES_ON_FTRACE))
+		return false;
+	KUNIT_ASSERT_TRUE_MSG(test, kpc_ftrace_ok,
+			      "the probe on the entry of kpc_ftrace_target is not on ftrace");
+	return true;
+}
+
 const struct kpc_param *kpc_setup(struct kunit *test)
 {
 	const struct kpc_param *param = test->param_value;
 
+	if (param->ftrace && !kpc_ftrace_path(test))
+		kunit_skip(test, "no kprobes on ftrace (CONFIG_KPROBES_ON_FTRACE=n)");
 	if (param->cache && !kprobe_cache_enabled() &&
 	    kprobe_cache_set_enabled(true))
 		kunit_skip(test, "no kprobe lookup cache (kprobe_cache=0?)");
@@ -265,12 +329,12 @@ int kpc_suite_init(struct kunit_suite *suite)
 {
 	unsigned long size, off;
 	struct kprobe kp;
-	unsigned int i, run;
-	u8 *text;
+	unsigned int i;
 
 	/*
-	 * The entry of kpc_int3_target is its ftrace site: find the first
-	 * offset after it where kprobes accepts a probe, as it validates it.
+	 * The entry of kpc_int3_target may be its ftrace site: find the
+	 * first offset after it where kprobes accepts a probe that is not on
+	 * ftrace, as it validates it (instruction boundary, ftrace site).
 	 */
 	for (i = 1; i < KPC_MAX_OFFSET; i++) {
 		memset(&kp, 0, sizeof(kp));
@@ -290,22 +354,17 @@ int kpc_suite_init(struct kunit_suite *suite)
 	kp.addr = (kprobe_opcode_t *)kpc_ftrace_target;
 	kp.pre_handler = kpc_pre;
 	kpc_ftrace_addr = kp.addr;
-	if (!register_kprobe(&kp)) {
+	kpc_ftrace_ok = false;
+	if (IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) && !register_kprobe(&kp)) {
 		kpc_ftrace_addr = kp.addr;
+		kpc_ftrace_ok = kprobe_ftrace(&kp);
 		unregister_kprobe(&kp);
 	}
 
-	/* The NOP sled: the first run of KPC_BULK 0x90 bytes */
-	text = (u8 *)kpc_sled;
-	if (kallsyms_lookup_size_offset((unsigned long)text, &size, &off)) {
-		for (i = 0, run = 0; i < size; i++) {
-			run = text[i] == 0x90 ? run + 1 : 0;
-			if (run == KPC_BULK) {
-				kpc_sled_start = text + i + 1 - KPC_BULK;
-				break;
-			}
-		}
-	}
+	/* The NOP sled: the first run of KPC_BULK NOPs */
+	kpc_sled_start = NULL;
+	if (kallsyms_lookup_size_offset((unsigned long)kpc_sled, &size, &off))
+		kpc_sled_start = kpc_find_nops(kpc_sled, size, KPC_BULK);
 	return 0;
 }
 

@@ -11,10 +11,12 @@
  * handlers of the right probes ran, the right number of times, and that
  * no CPU's cache holds an entry that the hash list no longer returns.
  * Probes are allocated and freed, so that KASAN reports a stale cached
- * probe. Each case runs on the int3 path (a probe after the ftrace site,
- * with a post_handler so that it is not optimized) and where it applies on
- * the ftrace path (a probe on the function entry), with the cache on and
- * off.
+ * probe. Each case runs on the int3 path (the breakpoint path on any
+ * architecture: a probe after the function's ftrace site, if any, with a
+ * post_handler so that it is not optimized) and where it applies on the
+ * ftrace path (a probe on the function entry), with the cache on and off.
+ * The ftrace variants skip without CONFIG_KPROBES_ON_FTRACE (arm64,
+ * riscv), the optimized case without CONFIG_OPTPROBES.
  */
 
 #include <kunit/test.h>
@@ -150,10 +152,11 @@ static void kpc_test_hotplug(struct kunit *test)
  * register_aggr_kprobe() revive it. On the ftrace path the GONE probe is
  * a plain one, and init_aggr_kprobe() replaces it on the hash list with an
  * aggregator: no CPU may still find the GONE probe in its cache, which
- * would skip the new probe. On the int3 path try_to_optimize_kprobe()
- * already wrapped the probe in an aggregator when it was registered (it is
- * optimizable), so the same aggregator is revived with a new insn slot and
- * the hash list does not change.
+ * would skip the new probe. On the int3 path with optprobes,
+ * try_to_optimize_kprobe() already wrapped the probe in an aggregator when
+ * it was registered (it is optimizable), so the same aggregator is revived
+ * with a new insn slot and the hash list does not change; without
+ * optprobes the int3 path goes as the ftrace path.
  */
 static void kpc_test_gone(struct kunit *test)
 {
@@ -195,16 +198,22 @@ static void kpc_test_gone(struct kunit *test)
 /*
  * A probe without post_handler is cached on every CPU, then jump-optimized
  * by the delayed optimizer, then unregistered: the optimizer takes its
- * aggregator off the hash list and frees it later.
+ * aggregator off the hash list and frees it later. Skips without
+ * optprobes, and when the optimizer left the probe alone (sysctl
+ * debug.kprobes-optimization=0, an instruction it cannot replace).
  */
 static void kpc_test_optimized(struct kunit *test)
 {
-	const struct kpc_param *param = kpc_setup(test);
-	kprobe_opcode_t *addr = kpc_addr(param);
+	const struct kpc_param *param;
+	kprobe_opcode_t *addr;
 	struct kpc_probe *a;
 	bool optimized;
 	int n;
 
+	if (!IS_ENABLED(CONFIG_OPTPROBES))
+		kunit_skip(test, "no optimized kprobes (CONFIG_OPTPROBES=n)");
+	param = kpc_setup(test);
+	addr = kpc_addr(param);
 	a = kpc_register(test, addr, false);
 	n = kpc_hit_all(test, param);
 	kpc_expect_hits(test, param, a, n);
@@ -213,7 +222,12 @@ static void kpc_test_optimized(struct kunit *test)
 	preempt_disable();
 	optimized = kprobe_optimized(get_kprobe(addr));
 	preempt_enable();
-	kunit_info(test, "probe %s", optimized ? "optimized" : "not optimized");
+	if (!optimized) {
+		kpc_unregister_free(a);
+		kunit_skip(test, "the optimizer did not optimize the probe at %pS",
+			   addr);
+	}
+	kunit_info(test, "probe optimized");
 	kpc_hit_all(test, param);
 	kpc_expect_hits(test, param, a, 2 * n);
 	kpc_expect_coherent(test, addr, 1);
