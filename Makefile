@@ -10,7 +10,7 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan ftracetest lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 ftracetest lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
@@ -21,6 +21,8 @@ help:
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
 	@echo '  make kunit-smp     KUnit on x86_64 QEMU -smp 4, KASAN+lockdep (tools/harness/smp.kunitconfig)'
 	@echo '  make kunit-kcsan   KUnit on x86_64 QEMU -smp 4, KCSAN (tools/harness/kcsan.kunitconfig)'
+	@echo '  make kunit-arm64   KUnit on arm64 QEMU -smp 4, KASAN+lockdep, cross-built (not in make check'
+	@echo '                    yet; installs gcc-aarch64-linux-gnu, qemu-system-arm) (arm64.kunitconfig)'
 	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
 	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
@@ -36,7 +38,7 @@ deps:
 tree:
 	@bash $(H)/mktree.sh
 
-kunit kunit-smp kunit-kcsan: tree
+kunit kunit-smp kunit-kcsan kunit-arm64: tree
 	@bash $(H)/kunit.sh $@
 
 ftracetest: tree

@@ -4,7 +4,7 @@
 # Make sure the host tools a target needs are installed.
 #
 #   deps.sh GROUP...     GROUP: source build qemu initramfs lint userspace bench
-#                        (or all)
+#                        cross-arm64 qemu-arm64 (or all: the x86 ones)
 #
 # On Debian/Ubuntu missing packages are installed with apt-get (after one
 # 'apt-get update'); on any other host we stop and name the packages.
@@ -23,6 +23,10 @@ declare -A PKGS=(
 	[lint]="sparse coccinelle perl python3 python3-ply python3-git"
 	[userspace]="gcc make valgrind"
 	[bench]="valgrind gnuplot-nox python3"
+	# make kunit-arm64: the cross compiler and QEMU (qemu-system-arm has
+	# qemu-system-aarch64; -kernel boots without firmware)
+	[cross-arm64]="gcc-aarch64-linux-gnu"
+	[qemu-arm64]="qemu-system-arm"
 )
 # A file that proves each package is really there (cheap check that also
 # works on non-Debian hosts where dpkg is absent).
@@ -38,6 +42,8 @@ declare -A PROBE=(
 	[qemu-system-x86]="qemu-system-x86_64 /usr/share/qemu/qboot.rom"
 	[sparse]=sparse [coccinelle]=spatch [valgrind]=valgrind
 	[gnuplot-nox]=gnuplot
+	[gcc-aarch64-linux-gnu]=aarch64-linux-gnu-gcc
+	[qemu-system-arm]=qemu-system-aarch64
 	[python3-ply]=/usr/lib/python3/dist-packages/ply [python3-git]=/usr/lib/python3/dist-packages/git
 )
 
