@@ -19,6 +19,7 @@
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/preempt.h>
 #include <linux/smp.h>
+#include <linux/stringify.h>
 #include <linux/trace_events.h>
 
 #include "kprobes_cache.h"
@@ -30,9 +31,12 @@
 
 KUNIT_ARRAY_PARAM(kpc_int3, kpc_int3_params, kpc_param_desc);
 
+static const char kpc_no_sled[] =
+	"no run of " __stringify(KPC_BULK) " NOPs in kpc_sled(), or no NOP known for this arch";
+
 /*
  * @nr probes with pre and post handlers, one on each of the first @nr
- * bytes of the NOP sled, registered with one register_kprobes(); @kps
+ * NOPs of the NOP sled, registered with one register_kprobes(); @kps
  * returns the array to unregister them with.
  */
 static struct kpc_probe *kpc_sled_probes(struct kunit *test, int nr,
@@ -42,8 +46,7 @@ static struct kpc_probe *kpc_sled_probes(struct kunit *test, int nr,
 	int i;
 
 	if (!kpc_sled_start)
-		kunit_skip(test, "no run of %d NOPs in kpc_sled(), or no NOP known for this architecture",
-			   KPC_BULK);
+		kunit_skip(test, "%s", kpc_no_sled);
 	probes = kunit_kcalloc(test, nr, sizeof(*probes), GFP_KERNEL);
 	*kps = kunit_kcalloc(test, nr, sizeof(**kps), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, probes);
@@ -177,8 +180,7 @@ static void kpc_test_events(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_KPROBE_EVENTS))
 		kunit_skip(test, "needs CONFIG_KPROBE_EVENTS");
 	if (!kpc_sled_start)
-		kunit_skip(test, "no run of %d NOPs in kpc_sled(), or no NOP known for this architecture",
-			   KPC_BULK);
+		kunit_skip(test, "%s", kpc_no_sled);
 	buf = kunit_kzalloc(test, MAX_DYNEVENT_CMD_LEN, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (i = 0; i < KPC_EVENTS; i++) {

@@ -140,13 +140,10 @@ static void kpc_stress_run(struct kunit *test, bool text)
 
 			unregister_kprobes(kps, ARRAY_SIZE(kps));
 			kfree(a);
-			if (c) {
-				kfree(c);
-				c = NULL;
-			} else {
-				kfree(b);
+			kfree(c ? c : b);
+			if (!c)
 				b = NULL;
-			}
+			c = NULL;
 			if (d)
 				kpc_unregister_free(d);
 		}
