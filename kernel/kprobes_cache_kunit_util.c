@@ -55,17 +55,23 @@ noinline __noclone notrace void kpc_sled(void)
 }
 
 /*
- * The architecture's NOP, as the bytes of one kprobe_opcode_t in memory;
- * A64 and RISC-V instructions are little-endian whatever the data order.
+ * The architecture's NOP, as the bytes of one kprobe_opcode_t in memory
+ * (A64 and RISC-V instructions are little-endian whatever the data order),
+ * and the alignment of an instruction: with the C extension a riscv
+ * instruction may start on any halfword, and the sled's .balign is only
+ * resolved at link time.
  */
 #if defined(CONFIG_X86)
 #define KPC_HAVE_NOP
+#define KPC_INSN_ALIGN	1
 static const u8 kpc_nop[] = { 0x90 };				/* nop */
 #elif defined(CONFIG_ARM64)
 #define KPC_HAVE_NOP
+#define KPC_INSN_ALIGN	4
 static const u8 kpc_nop[] = { 0x1f, 0x20, 0x03, 0xd5 };		/* nop, 0xd503201f */
 #elif defined(CONFIG_RISCV)
 #define KPC_HAVE_NOP
+#define KPC_INSN_ALIGN	2
 static const u8 kpc_nop[] = { 0x13, 0x00, 0x00, 0x00 };		/* addi x0, x0, 0 */
 #endif
 
@@ -77,15 +83,20 @@ static const u8 kpc_nop[] = { 0x13, 0x00, 0x00, 0x00 };		/* addi x0, x0, 0 */
 kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n)
 {
 #ifdef KPC_HAVE_NOP
-	u8 *text = PTR_ALIGN((u8 *)start, sizeof(kprobe_opcode_t));
+	u8 *text = PTR_ALIGN((u8 *)start, KPC_INSN_ALIGN);
 	u8 *end = (u8 *)start + size;
 	unsigned int run = 0;
 
 	BUILD_BUG_ON(sizeof(kpc_nop) != sizeof(kprobe_opcode_t));
-	for (; text + sizeof(kpc_nop) <= end; text += sizeof(kpc_nop)) {
-		run = memcmp(text, kpc_nop, sizeof(kpc_nop)) ? 0 : run + 1;
-		if (run == n)
-			return (kprobe_opcode_t *)(text + sizeof(kpc_nop)) - n;
+	while (text + sizeof(kpc_nop) <= end) {
+		if (memcmp(text, kpc_nop, sizeof(kpc_nop))) {
+			run = 0;
+			text += KPC_INSN_ALIGN;
+			continue;
+		}
+		text += sizeof(kpc_nop);
+		if (++run == n)
+			return (kprobe_opcode_t *)(text - n * sizeof(kpc_nop));
 	}
 #endif
 	return NULL;
