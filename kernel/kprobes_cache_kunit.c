@@ -211,9 +211,8 @@ static void kpc_test_stress_text(struct kunit *test)
  * can_probe() and can_optimize() decode from the symbol before the probe
  * address and look every instruction they decode up in the hash list, so
  * one symbol for the whole sled would make registration take hours under
- * QEMU. A NOP is one kprobe_opcode_t (see KPC_ASM_NOPS_BEGIN), and the
- * sled functions are notrace, so that no ftrace site, made of NOPs on
- * arm64 and riscv, starts the run.
+ * QEMU. A NOP is one kprobe_opcode_t (see KPC_ASM_NOPS_BEGIN); the run
+ * leaves out the ftrace site, made of NOPs on arm64 and riscv.
  */
 #define KPC_BENCH_CHUNK		16
 #define KPC_BENCH_SLED_CHUNKS	2560
@@ -240,14 +239,14 @@ static void kpc_test_stress_text(struct kunit *test)
 	KPC_ASM_NOPS_END
 
 /* Never called: the fillers and the probes that are enabled go here. */
-static noinline __noclone notrace void kpc_bench_sled(void)
+static noinline __noclone void kpc_bench_sled(void)
 {
 	asm volatile(KPC_BENCH_NOPS_ASM("kpc_bench_sled",
 					KPC_BENCH_SLED_CHUNKS));
 }
 
 /* Called by the sweep, with a probe on each of its first NOPs. */
-static noinline __noclone notrace void kpc_bench_hot(void)
+static noinline __noclone void kpc_bench_hot(void)
 {
 	asm volatile(KPC_BENCH_NOPS_ASM("kpc_bench_hot",
 					KPC_BENCH_HOT_CHUNKS));

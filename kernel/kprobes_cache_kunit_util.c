@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/cpu.h>
+#include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/pcpu_lookup_cache.h>
@@ -44,10 +45,11 @@ static noinline __noclone u64 kpc_ftrace_target(u64 v)
 }
 
 /*
- * KPC_BULK and more NOPs, each one a probe address. notrace: no ftrace
- * site, which is made of NOPs on arm64 and riscv, may start the run.
+ * KPC_BULK and more NOPs, each one a probe address. Not notrace: kprobe
+ * events refuse notrace functions. kpc_find_nops() skips the ftrace site,
+ * which is made of NOPs on arm64 and riscv.
  */
-noinline __noclone notrace void kpc_sled(void)
+noinline __noclone void kpc_sled(void)
 {
 	asm volatile(KPC_ASM_NOPS_BEGIN
 		     ".rept 1040\n\tnop\n\t.endr\n"
@@ -78,7 +80,8 @@ static const u8 kpc_nop[] = { 0x13, 0x00, 0x00, 0x00 };		/* addi x0, x0, 0 */
 /*
  * The first run of @n NOPs in the @size bytes from @start, each a
  * kprobe_opcode_t, or NULL, also on an architecture whose NOP this file
- * does not know.
+ * does not know. A NOP that ftrace reserves (an ftrace site, which kprobes
+ * refuses without CONFIG_KPROBES_ON_FTRACE) is not part of a run.
  */
 kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n)
 {
@@ -89,7 +92,8 @@ kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n)
 
 	BUILD_BUG_ON(sizeof(kpc_nop) != sizeof(kprobe_opcode_t));
 	while (text + sizeof(kpc_nop) <= end) {
-		if (memcmp(text, kpc_nop, sizeof(kpc_nop))) {
+		if (memcmp(text, kpc_nop, sizeof(kpc_nop)) ||
+		    ftrace_text_reserved(text, text + sizeof(kpc_nop) - 1)) {
 			run = 0;
 			text += KPC_INSN_ALIGN;
 			continue;
