@@ -10,19 +10,24 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 ftracetest lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv ftracetest lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
-	@echo '  make check         tree, kunit, kunit-smp, ftracetest, lint, kunit-kcsan, bisect-check, userspace'
+	@echo '  make check         tree, kunit, kunit-smp, ftracetest, lint, kunit-kcsan, kunit-arm64, kunit-riscv,'
+	@echo '                    bisect-check, userspace'
 	@echo '                    tests; last line: "N passed, N failed, N skipped" (KUnit + ftracetest cases)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
 	@echo '  make kunit-smp     KUnit on x86_64 QEMU -smp 4, KASAN+lockdep (tools/harness/smp.kunitconfig)'
 	@echo '  make kunit-kcsan   KUnit on x86_64 QEMU -smp 4, KCSAN (tools/harness/kcsan.kunitconfig)'
-	@echo '  make kunit-arm64   KUnit on arm64 QEMU -smp 4, KASAN+lockdep, cross-built (not in make check'
-	@echo '                    yet; installs gcc-aarch64-linux-gnu, qemu-system-arm) (arm64.kunitconfig)'
+	@echo '  make kunit-arm64   KUnit on arm64 QEMU -smp 4, KASAN+lockdep, cross-built (arm64.kunitconfig;'
+	@echo '                    installs gcc-aarch64-linux-gnu, qemu-system-arm)'
+	@echo '  make kunit-arm64-kcsan  KUnit on arm64 QEMU -smp 4, KCSAN with weak memory modelling'
+	@echo '                    (arm64-kcsan.kunitconfig; not in make check: see README)'
+	@echo '  make kunit-riscv   KUnit on riscv64 QEMU -smp 4, lockdep, cross-built (riscv.kunitconfig;'
+	@echo '                    installs gcc-riscv64-linux-gnu, qemu-system-misc)'
 	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
 	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
@@ -38,7 +43,7 @@ deps:
 tree:
 	@bash $(H)/mktree.sh
 
-kunit kunit-smp kunit-kcsan kunit-arm64: tree
+kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv: tree
 	@bash $(H)/kunit.sh $@
 
 ftracetest: tree

@@ -45,6 +45,8 @@ stage kunit-smp bash "$HARNESS_DIR/kunit.sh" kunit-smp
 stage ftracetest bash "$HARNESS_DIR/ftracetest.sh"
 stage lint bash "$HARNESS_DIR/lint.sh"
 stage kunit-kcsan bash "$HARNESS_DIR/kunit.sh" kunit-kcsan
+stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
+stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
 stage bisect-check bash "$HARNESS_DIR/bisect-check.sh"
 if [[ -f $USERSPACE/Makefile ]]; then
 	stage userspace bash -c 'bash "$1/deps.sh" userspace && "$2" -C "$3" check O="$4"' _ \
@@ -63,7 +65,7 @@ echo "==================== make check summary ===================="
 for i in "${!names[@]}"; do
 	n=${names[$i]} counts=
 	case $n in
-	kunit|kunit-smp|kunit-kcsan|ftracetest) counts=$BUILD/results/$n.counts ;;
+	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|ftracetest) counts=$BUILD/results/$n.counts ;;
 	bisect-check) counts=$BUILD/results/bisect.counts ;;
 	esac
 	extra=

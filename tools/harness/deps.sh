@@ -4,7 +4,8 @@
 # Make sure the host tools a target needs are installed.
 #
 #   deps.sh GROUP...     GROUP: source build qemu initramfs lint userspace bench
-#                        cross-arm64 qemu-arm64 (or all: the x86 ones)
+#                        cross-arm64 qemu-arm64 cross-riscv qemu-riscv
+#                        (or all: the x86 ones)
 #
 # On Debian/Ubuntu missing packages are installed with apt-get (after one
 # 'apt-get update'); on any other host we stop and name the packages.
@@ -27,6 +28,11 @@ declare -A PKGS=(
 	# qemu-system-aarch64; -kernel boots without firmware)
 	[cross-arm64]="gcc-aarch64-linux-gnu"
 	[qemu-arm64]="qemu-system-arm"
+	# make kunit-riscv: qemu-system-misc has qemu-system-riscv64;
+	# qemu-system-data has the OpenSBI firmware that kunit.py's riscv
+	# config boots with
+	[cross-riscv]="gcc-riscv64-linux-gnu"
+	[qemu-riscv]="qemu-system-misc qemu-system-data"
 )
 # A file that proves each package is really there (cheap check that also
 # works on non-Debian hosts where dpkg is absent).
@@ -44,6 +50,9 @@ declare -A PROBE=(
 	[gnuplot-nox]=gnuplot
 	[gcc-aarch64-linux-gnu]=aarch64-linux-gnu-gcc
 	[qemu-system-arm]=qemu-system-aarch64
+	[gcc-riscv64-linux-gnu]=riscv64-linux-gnu-gcc
+	[qemu-system-misc]=qemu-system-riscv64
+	[qemu-system-data]=/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin
 	[python3-ply]=/usr/lib/python3/dist-packages/ply [python3-git]=/usr/lib/python3/dist-packages/git
 )
 
