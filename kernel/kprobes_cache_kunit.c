@@ -300,7 +300,16 @@ static const kpc_bench_fn_t kpc_bench_fns[2][KPC_BENCH_HOT] = {
 	{ kpc_bench_f0, kpc_bench_f1, kpc_bench_f2, kpc_bench_f3 },
 };
 
-static const char * const kpc_bench_path[2] = { "int3", "ftrace" };
+/* The breakpoint path is named after x86's int3 there, "brk" elsewhere */
+static const char * const kpc_bench_path[2] = {
+	IS_ENABLED(CONFIG_X86) ? "int3" : "brk", "ftrace"
+};
+
+/* The paths timed: the ftrace path only with kprobes on ftrace */
+static unsigned int kpc_bench_paths(void)
+{
+	return IS_ENABLED(CONFIG_KPROBES_ON_FTRACE) ? 2 : 1;
+}
 
 static const unsigned int kpc_bench_sweep_sizes[] = { 16, 64, 256, 1024 };
 
@@ -439,7 +448,7 @@ static void kpc_bench_register_hot(struct kunit *test, struct kpc_bench_ctx *b,
 {
 	unsigned int path, i;
 
-	for (path = 0; path < 2; path++) {
+	for (path = 0; path < kpc_bench_paths(); path++) {
 		for (i = first; i < last; i++) {
 			struct kpc_bench_probe *p = &b->hot[path][i];
 			void *fn = kpc_bench_fns[path][i];
@@ -697,7 +706,7 @@ static void kpc_bench_hits(struct kunit *test, struct kpc_bench_ctx *b,
 	char what[64];
 	unsigned int path;
 
-	for (path = 0; path < 2; path++) {
+	for (path = 0; path < kpc_bench_paths(); path++) {
 		r->fns = kpc_bench_fns[path];
 		r->nr_fns = nr_hot;
 		/* the same number of hits per run, whatever @nr_hot */
@@ -796,11 +805,14 @@ static void kpc_bench_sweep_run(struct kunit *test, struct kpc_bench_ctx *b,
 /*
  * Per-hit cost on the int3 and the ftrace path with 2 probes registered,
  * then with bench_fill, cache off and on; the time to enable bench_enable
- * probes; per-hit cost and hit ratio of hot sets of several sizes.
+ * probes; per-hit cost and hit ratio of hot sets of several sizes. Without
+ * kprobes on ftrace (arm64, riscv) only the breakpoint path is timed, and
+ * the floor has 1 probe registered.
  */
 static void kpc_test_bench(struct kunit *test)
 {
 	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
+	unsigned int paths = kpc_bench_paths(), hot = paths * KPC_BENCH_HOT;
 	unsigned int total, enable, real, nr_sweep, i;
 	struct kpc_bench_run *r;
 	struct kpc_bench_ctx *b;
@@ -810,8 +822,6 @@ static void kpc_test_bench(struct kunit *test)
 
 	if (!kpc_bench)
 		kunit_skip(test, "needs kprobes_cache_kunit.bench=1");
-	if (!IS_ENABLED(CONFIG_KPROBES_ON_FTRACE))
-		kunit_skip(test, "times the ftrace path too: needs CONFIG_KPROBES_ON_FTRACE");
 	if (kpc_bench_rounds < 1 || kpc_bench_rounds > KPC_BENCH_MAX_ROUNDS ||
 	    !kpc_bench_calls)
 		kunit_skip(test, "bench_rounds must be 1 to %u, bench_calls > 0",
@@ -822,11 +832,11 @@ static void kpc_test_bench(struct kunit *test)
 
 	/* hot probes, the sweep's, then fillers: on functions, on the sled */
 	nr_sweep = kpc_bench_sweep ? KPC_BENCH_HOT_NOPS : 0;
-	total = max(kpc_bench_fill_to, 2 * KPC_BENCH_HOT + nr_sweep);
-	total = min(total, 2 * KPC_BENCH_HOT + nr_sweep + KPC_BENCH_SLED_NOPS);
+	total = max(kpc_bench_fill_to, hot + nr_sweep);
+	total = min(total, hot + nr_sweep + KPC_BENCH_SLED_NOPS);
 	enable = kpc_bench_main ? min(kpc_bench_enable_nr,
-				      total - 2 * KPC_BENCH_HOT - nr_sweep) : 0;
-	real = total - 2 * KPC_BENCH_HOT - nr_sweep - enable;
+				      total - hot - nr_sweep) : 0;
+	real = total - hot - nr_sweep - enable;
 
 	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
@@ -854,13 +864,13 @@ static void kpc_test_bench(struct kunit *test)
 		per_cpu(kpc_bench_post_cnt, cpu) = 0;
 	}
 
-	kunit_info(test, "kprobes_bench: setup cpus %u sets %u ways %u bytes_per_cpu %zu hot_per_path %u calls %u rounds %u enable_rounds %u fill %u enable %u",
+	kunit_info(test, "kprobes_bench: setup cpus %u sets %u ways %u bytes_per_cpu %zu paths %u hot_per_path %u calls %u rounds %u enable_rounds %u fill %u enable %u",
 		   num_online_cpus(), cache->nr_sets, cache->nr_ways,
 		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways),
-		   KPC_BENCH_HOT, kpc_bench_calls, kpc_bench_rounds,
+		   paths, KPC_BENCH_HOT, kpc_bench_calls, kpc_bench_rounds,
 		   kpc_bench_enable_rounds, total, enable);
 
-	/* The floor: one probe per path, 2 registered */
+	/* The floor: one probe per path, 2 registered (1 without ftrace) */
 	kpc_bench_register_hot(test, b, 0, 1);
 	if (kpc_bench_main)
 		kpc_bench_hits(test, b, r, 1);
@@ -870,7 +880,7 @@ static void kpc_test_bench(struct kunit *test)
 	if (kpc_bench_sweep)
 		kpc_bench_sweep_register(test, b);
 	kpc_bench_fill(test, b, sled, real,
-		       total - (KPC_BENCH_HOT - KPC_BENCH_HOT / 2) * 2);
+		       total - (KPC_BENCH_HOT - KPC_BENCH_HOT / 2) * paths);
 	kpc_bench_register_hot(test, b, KPC_BENCH_HOT / 2, KPC_BENCH_HOT);
 	wait_for_kprobe_optimizer();
 
@@ -886,11 +896,11 @@ static void kpc_test_bench(struct kunit *test)
 	/* The floor again, so that it brackets the figures in between */
 	if (kpc_bench_main) {
 		t0 = ktime_get_ns();
-		unregister_kprobes(b->kps + 2, b->nr - 2);
+		unregister_kprobes(b->kps + paths, b->nr - paths);
 		kunit_info(test, "kprobes_bench: unregister probes %u ms %llu",
-			   b->nr - 2,
+			   b->nr - paths,
 			   div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
-		b->nr = 2;
+		b->nr = paths;
 		b->nr_enabled = 0;
 		/* Let the optimizer and RCU free what was unregistered first */
 		wait_for_kprobe_optimizer();

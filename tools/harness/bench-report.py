@@ -150,6 +150,8 @@ def main():
     ap.add_argument("--kprobes-sweep")
     ap.add_argument("--kprobes-no-ss-int3")
     ap.add_argument("--kprobes-config")
+    ap.add_argument("--kprobes-arm64")
+    ap.add_argument("--kprobes-arm64-config")
     a = ap.parse_args()
 
     with open(a.cachegrind) as f:
@@ -165,6 +167,11 @@ def main():
     if kp and a.kprobes_no_ss_int3:
         nss = bench_kprobes.no_ss_compare(kp, bench_kprobes.summarize(
             bench_kprobes.parse([a.kprobes_no_ss_int3])))
+    ka = None
+    if a.kprobes_arm64:
+        ka = bench_kprobes.summarize(bench_kprobes.parse([a.kprobes_arm64]))
+        if not ka["hit"]:
+            ka = None
     targets = bench_kprobes.targets(kp) + targets
     kp_cfg = config_lines(a.kprobes_config, [
         "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT",
@@ -174,6 +181,13 @@ def main():
         "CONFIG_KPROBES", "CONFIG_OPTPROBES", "CONFIG_KPROBES_ON_FTRACE",
         "CONFIG_DYNAMIC_FTRACE", "CONFIG_MITIGATION_RETPOLINE",
         "CONFIG_X86_KERNEL_IBT"]) if a.kprobes_config else {}
+    ka_cfg = config_lines(a.kprobes_arm64_config, [
+        "CONFIG_SMP", "CONFIG_PREEMPT_NONE", "CONFIG_PREEMPT_VOLUNTARY",
+        "CONFIG_PREEMPT", "CONFIG_PREEMPT_LAZY", "CONFIG_KASAN",
+        "CONFIG_KCSAN", "CONFIG_PROVE_LOCKING", "CONFIG_DEBUG_PREEMPT",
+        "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST", "CONFIG_KPROBES",
+        "CONFIG_KPROBES_ON_FTRACE", "CONFIG_ARM64_PTR_AUTH_KERNEL",
+        "CONFIG_ARM64_BTI_KERNEL"]) if a.kprobes_arm64_config else {}
     png = plot(cg, a.out)
     tables_png = bench_tables.plot(tables, a.out) if tables else None
     kp_png = bench_kprobes.plot(kp, a.out)
@@ -195,6 +209,8 @@ def main():
         "kprobes": kp,
         "kprobes_without_0004": nss,
         "kprobes_kernel_config": kp_cfg,
+        "kprobes_arm64": ka,
+        "kprobes_arm64_kernel_config": ka_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
                        "results": cg["results"]},
         "targets": [{"status": s, "text": t} for s, t in targets],
@@ -216,6 +232,7 @@ def main():
     zipf = zipf_dist(cg)
     md.extend(bench_kprobes.headline(kp))
     md.extend(bench_kprobes.no_ss_headline(nss))
+    md.extend(bench_kprobes.arm64_headline(ka))
     for h in sorted({r["hot"] for r in cg["results"]}):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
@@ -256,6 +273,7 @@ def main():
               (cg["tool"], cg["method"]))
     md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
     md.extend(bench_kprobes.no_ss_section(nss))
+    md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
     md.append("## cachegrind, per lookup\n")
@@ -290,6 +308,7 @@ def main():
               "`build/bench/raw/kprobes-sweep.txt` (sweep boots), "
               "`build/bench/raw/kprobes-no-ss-int3.txt` (kernel without "
               "0004's check), "
+              "`build/bench/raw/kprobes-arm64.txt` (arm64 boot), "
               "`build/bench/raw/kprobes-*-kernel.log` (kernel logs), "
               "`build/bench/plot-kprobes-sweep.dat`")
     md.append("- `build/bench/results.json` (everything above)")

@@ -24,7 +24,9 @@
 #     main boot again on a kernel without the early single-step check of
 #     "x86/kprobes: Recognise the single-step int3 before the kprobe
 #     lookup" (bench-no-ss-int3.diff), to show what that patch buys.
-#  4. report: results.json, report.md (with a headline section that
+#  4. kprobes-arm64: the main boot on a non-debug arm64 kernel under QEMU
+#     TCG (-smp 4): the breakpoint path only (no kprobes on ftrace there).
+#  5. report: results.json, report.md (with a headline section that
 #     'make series' puts in the cover letter) and plots.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -101,19 +103,33 @@ else
 	kp_sweep_args=(bench_fill=40000 bench_rounds=5 bench_sweep_hits=16384)
 	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x2 64x4 64x8 512x4"}
 fi
+# kp_build NAME SRC DIR: build the kprobes bench kernel for $kp_arch
+# (cross-compiled with $kp_cross) from the tree SRC into DIR, with
+# bench-$kp_cfg.kunitconfig; the build log is raw/NAME-build.log.
+kp_arch=x86_64 kp_cfg=x86 kp_cross= kp_qemu="-smp 4"
+kp_build() {
+	local name=$1 src=$2 dir=$3 cc=$CC_CCACHE cross=()
+	if [[ -n $kp_cross ]]; then
+		cc="ccache ${kp_cross}gcc"
+		cross=(--cross_compile="$kp_cross")
+	fi
+	mkdir -p "$dir"
+	(cd "$src" && python3 tools/testing/kunit/kunit.py build --arch="$kp_arch" \
+		--build_dir="$dir" --kunitconfig="$HARNESS_DIR/bench-$kp_cfg.kunitconfig" \
+		--jobs="$JOBS" "${cross[@]}" --make_options="CC=$cc" \
+		--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/$name-build.log" 2>&1 ||
+		die "$name: kernel build failed, see ${out#$ROOT/}/raw/$name-build.log"
+	! grep -q '^CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST=' "$dir/.config" ||
+		die "$name: the bench kernel has the library's KUnit test hook"
+}
+
 echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 deps qemu
 qemu_tcg_path
-(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
-	--build_dir="$kbdir" --kunitconfig="$HARNESS_DIR/bench-x86.kunitconfig" \
-	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
-	--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/kprobes-build.log" 2>&1 ||
-	die "kprobes: kernel build failed, see ${out#$ROOT/}/raw/kprobes-build.log"
-! grep -q '^CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST=' "$kbdir/.config" ||
-	die "kprobes: the bench kernel has the library's KUnit test hook"
+kp_build kprobes "$LINUX" "$kbdir"
 
 # kp_boot NAME GEOMETRY|'' MODULE-PARAM...: one boot of the kernel in
-# $kp_dir (built from $kp_src), its lines in raw/NAME.txt
+# $kp_dir (built from $kp_src for $kp_arch), its lines in raw/NAME.txt
 kp_src=$LINUX kp_dir=$kbdir
 kp_boot() {
 	local name=$1 geo=$2 kargs=() p kbdir=$kp_dir
@@ -123,8 +139,8 @@ kp_boot() {
 	done
 	[[ -z $geo ]] || kargs+=(--kernel_args="kprobe_cache=$geo")
 	rm -f "$kbdir/test.log"
-	(cd "$kp_src" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
-		--build_dir="$kbdir" --qemu_args="-smp 4" --timeout=1800 \
+	(cd "$kp_src" && python3 tools/testing/kunit/kunit.py exec --arch="$kp_arch" \
+		--build_dir="$kbdir" --qemu_args="$kp_qemu" --timeout=3600 \
 		"${kargs[@]}" 'kprobes_cache.kpc_test_bench') </dev/null \
 		>"$out/raw/$name.log" 2>&1 ||
 		die "kprobes: $name failed, see ${out#$ROOT/}/raw/$name.log"
@@ -167,22 +183,37 @@ fi
 git -C "$nosrc" checkout -q -f --detach "$(git -C "$LINUX" rev-parse HEAD)"
 git -C "$nosrc" apply "$HARNESS_DIR/bench-no-ss-int3.diff" ||
 	die "kprobes-no-ss-int3: tools/harness/bench-no-ss-int3.diff does not apply to build/linux HEAD"
-mkdir -p "$nodir"
-(cd "$nosrc" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
-	--build_dir="$nodir" --kunitconfig="$HARNESS_DIR/bench-x86.kunitconfig" \
-	--jobs="$JOBS" --make_options="CC=$CC_CCACHE" \
-	--make_options="HOSTCC=$CC_CCACHE") </dev/null >"$out/raw/kprobes-no-ss-int3-build.log" 2>&1 ||
-	die "kprobes-no-ss-int3: kernel build failed, see ${out#$ROOT/}/raw/kprobes-no-ss-int3-build.log"
+kp_build kprobes-no-ss-int3 "$nosrc" "$nodir"
 kp_src=$nosrc kp_dir=$nodir
 kp_boot kprobes-no-ss-int3 "" "${kp_args[@]}"
 kp_src=$LINUX kp_dir=$kbdir
 echo "$(stamp) kprobes-no-ss-int3: done"
+
+# The same main boot on arm64 (issue 12): a non-debug arm64 kernel
+# (bench-arm64.kunitconfig, build/bench-arm64), cross-built, under QEMU TCG
+# -smp 4 -cpu max,pauth-impdef=on. arm64 has no kprobes on ftrace: only the
+# breakpoint (BRK) path is timed, with 1 and with bench_fill registered,
+# cache off and on interleaved in the one boot. TCG emulates arm64 on an
+# x86 host, so only the ratios within this boot mean anything.
+echo "$(stamp) kprobes-arm64: build the bench-arm64 kernel (non-debug, cross-built)"
+deps cross-arm64 qemu-arm64
+qemu_tcg_path
+lock bench-arm64
+kp_arch=arm64 kp_cfg=arm64 kp_cross=aarch64-linux-gnu- kp_qemu="-smp 4 -cpu max,pauth-impdef=on"
+kp_build kprobes-arm64 "$LINUX" "$BUILD/bench-arm64"
+kp_dir=$BUILD/bench-arm64
+echo "$(stamp) kprobes-arm64: main boot (${kp_args[*]})"
+kp_boot kprobes-arm64 "" "${kp_args[@]}"
+kp_arch=x86_64 kp_cfg=x86 kp_cross= kp_qemu="-smp 4" kp_dir=$kbdir
+echo "$(stamp) kprobes-arm64: done"
 
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
 	--kprobes "$out/raw/kprobes-bench.txt" \
 	--kprobes-no-ss-int3 "$out/raw/kprobes-no-ss-int3.txt" \
+	--kprobes-arm64 "$out/raw/kprobes-arm64.txt" \
+	--kprobes-arm64-config "$BUILD/bench-arm64/.config" \
 	--kprobes-sweep "$out/raw/kprobes-sweep.txt" --kprobes-config "$kbdir/.config" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"

@@ -102,7 +102,7 @@ def summarize(data):
         many = max(h["registered"] for h in out["hit"])
         en_many = max(h["enabled"] for h in out["hit"]
                       if h["registered"] == many)
-        for path in ("int3", "ftrace"):
+        for path in sorted({h["path"] for h in out["hit"]}):
             on_many = idx.get((path, many, en_many, "on"))
             on_few = idx.get((path, few, 0, "on"))
             off_many = idx.get((path, many, en_many, "off"))
@@ -548,4 +548,97 @@ def no_ss_section(cmp):
                       (path, names[key], f(v.get("with"), 3),
                        f(v.get("without"), 3)))
     md.append("")
+    return md
+
+
+def _ratio_cell(r):
+    if not r:
+        return "NOT MEASURED"
+    return "%sx (rounds %s to %s)" % (f(r["median"], 3),
+                                      f(r["round_min"], 3),
+                                      f(r["round_max"], 3))
+
+
+def arm64_headline(ka):
+    """The arm64 main boot (issue 12): within-boot ratios only."""
+    md = []
+    r = ka["ratios"].get("brk") if ka else None
+    if not r:
+        return md
+    parts = []
+    for key, name in (("off_vs_on_many", "cache off / on at %d registered"
+                       % r["many"]),
+                      ("on_many_vs_on_few", "cache on, %d / %d registered"
+                       % (r["many"], r["few"])),
+                      ("on_vs_off_few", "cache on / off at %d registered"
+                       % r["few"])):
+        if r.get(key):
+            parts.append("%s %sx" % (name, f(r[key]["median"], 2)))
+    md.append("- kprobes on arm64 (QEMU TCG, -smp 4, non-debug), BRK path "
+              "per hit, ratios within one boot: %s." % "; ".join(parts))
+    return md
+
+
+def arm64_section(ka, cfg):
+    """The arm64 per-hit figures (issue 12, point 5)."""
+    md = []
+    if not ka:
+        return md
+    s = ka["setup"][0] if ka["setup"] else {}
+    fl = ka["fill"][0] if ka["fill"] else {}
+    md.append("### kprobes on arm64\n")
+    md.append("`kprobes_cache.kpc_test_bench` (the main boot's parameters, "
+              "no sweep) on a non-debug arm64 kernel "
+              "(tools/harness/bench-arm64.kunitconfig, cross-built with "
+              "gcc-aarch64-linux-gnu) under QEMU TCG, `-smp 4 -cpu "
+              "max,pauth-impdef=on`, %s CPUs, %sx%s cache (%s bytes per "
+              "CPU). arm64 has no kprobes on ftrace, so only the "
+              "breakpoint path (`brk`: BRK, kprobe_brk_handler()) is timed, "
+              "and the floor has 1 probe registered; %s registered in all "
+              "(%s on kernel functions, %s on the NOP sled). The host "
+              "emulates arm64 in software, so the ns columns say little "
+              "about a real arm64 CPU; the ratios are the result.\n" %
+              (s.get("cpus", "?"), s.get("sets", "?"), s.get("ways", "?"),
+               s.get("bytes_per_cpu", "?"), fl.get("registered", "?"),
+               fl.get("real_registered", "?"), fl.get("sled", "?")))
+    if cfg:
+        md.append("Kernel config: " + ", ".join("%s=%s" % kv
+                                                 for kv in cfg.items()) +
+                  "\n")
+    md.append("| path | registered | enabled fillers | cache | ns/hit "
+              "median | min | max | rounds | hit ratio |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    for h in ka["hit"]:
+        md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d | %s |" %
+                  (h["path"], h["registered"], h["enabled"], h["cache"],
+                   f(h["ns"]["median"]), f(h["ns"]["min"]),
+                   f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"]),
+                   "-" if h["hit_ratio"] is None
+                   else f(100 * h["hit_ratio"]) + "%"))
+    md.append("")
+    r = ka["ratios"].get("brk")
+    if r:
+        md.append("| within-boot ratio (median of medians; per-round "
+                  "range) | value |")
+        md.append("|---|---|")
+        for key, name in (
+                ("off_vs_on_many", "cache off / on, %d registered" %
+                 r["many"]),
+                ("on_many_vs_on_few", "cache on, %d / %d registered" %
+                 (r["many"], r["few"])),
+                ("off_many_vs_off_few", "cache off, %d / %d registered" %
+                 (r["many"], r["few"])),
+                ("on_vs_off_few", "cache on / off, %d registered" %
+                 r["few"])):
+            md.append("| %s | %s |" % (name, _ratio_cell(r.get(key))))
+        md.append("")
+    if ka["enable"]:
+        e = ka["enable"]
+        md.append("Enabling %d probes (%d registered): cache off %s ms, on "
+                  "%s ms (medians); disabling: off %s ms, on %s ms.\n" %
+                  (e["probes"], e["registered"],
+                   f(e["off"]["enable_ms"]["median"]),
+                   f(e["on"]["enable_ms"]["median"]),
+                   f(e["off"]["disable_ms"]["median"]),
+                   f(e["on"]["disable_ms"]["median"])))
     return md
