@@ -168,7 +168,7 @@ def main():
         nss = bench_kprobes.no_ss_compare(kp, bench_kprobes.summarize(
             bench_kprobes.parse([a.kprobes_no_ss_int3])))
     ka = None
-    if a.kprobes_arm64:
+    if a.kprobes_arm64 and os.path.exists(a.kprobes_arm64):
         ka = bench_kprobes.summarize(bench_kprobes.parse([a.kprobes_arm64]))
         if not ka["hit"]:
             ka = None
@@ -232,7 +232,8 @@ def main():
     zipf = zipf_dist(cg)
     md.extend(bench_kprobes.headline(kp))
     md.extend(bench_kprobes.no_ss_headline(nss))
-    md.extend(bench_kprobes.arm64_headline(ka))
+    if a.kprobes_arm64:
+        md.extend(bench_kprobes.arm64_headline(ka))
     for h in sorted({r["hot"] for r in cg["results"]}):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
@@ -273,7 +274,8 @@ def main():
               (cg["tool"], cg["method"]))
     md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
     md.extend(bench_kprobes.no_ss_section(nss))
-    md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
+    if a.kprobes_arm64:
+        md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
     md.append("## cachegrind, per lookup\n")

@@ -105,6 +105,8 @@ write_counts "$target" "$logf" "$status"
 extra_boot() {
 	local name=$1 tcg=$2 need_all=$3 filter=$4 xlog kargs=() a res p2 f2 s2 c2 e2
 	local last=$BUILD/qemu-tcg/$qemu_bin.last
+	# (A hung extra boot costs at most 15 minutes: each runs a few cases.)
+	local xtimeout=$((timeout < 900 ? timeout : 900))
 	shift 4
 	xlog=$BUILD/logs/$target-$name.log
 	for a in "$@"; do kargs+=(--kernel_args="$a"); done
@@ -112,7 +114,7 @@ extra_boot() {
 	rm -f "$last"
 	set +e
 	(cd "$LINUX" && KUNIT_QEMU_TCG=$tcg python3 tools/testing/kunit/kunit.py exec \
-		--arch="$arch" --build_dir="$bdir" --timeout="$timeout" --qemu_args="-smp 4$qemu_extra" \
+		--arch="$arch" --build_dir="$bdir" --timeout="$xtimeout" --qemu_args="-smp 4$qemu_extra" \
 		"${kargs[@]}" "$filter") </dev/null 2>&1 | tee "$xlog"
 	set -e
 	cp "$bdir/test.log" "$bdir/test-$name.log" 2>/dev/null || true
