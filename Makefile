@@ -14,7 +14,7 @@ export KUNIT_FILTER
 
 help:
 	@echo 'Targets (all output under build/):'
-	@echo '  make check         tree, kunit, kunit-smp, ftracetest, lint, kunit-kcsan, kunit-arm64, kunit-riscv,'
+	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, kunit-arm64, kunit-riscv, lint,'
 	@echo '                    bisect-check, userspace'
 	@echo '                    tests; last line: "N passed, N failed, N skipped" (KUnit + ftracetest cases)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'

@@ -43,10 +43,11 @@ stage tree bash "$HARNESS_DIR/mktree.sh" || tree_ok=0
 stage kunit bash "$HARNESS_DIR/kunit.sh" kunit
 stage kunit-smp bash "$HARNESS_DIR/kunit.sh" kunit-smp
 stage ftracetest bash "$HARNESS_DIR/ftracetest.sh"
-stage lint bash "$HARNESS_DIR/lint.sh"
 stage kunit-kcsan bash "$HARNESS_DIR/kunit.sh" kunit-kcsan
 stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
 stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
+# After the KUnit stages: lint compiles single objects in their build dirs.
+stage lint bash "$HARNESS_DIR/lint.sh"
 stage bisect-check bash "$HARNESS_DIR/bisect-check.sh"
 if [[ -f $USERSPACE/Makefile ]]; then
 	stage userspace bash -c 'bash "$1/deps.sh" userspace && "$2" -C "$3" check O="$4"' _ \

@@ -6,9 +6,12 @@
 #
 #   checkpatch   scripts/checkpatch.pl --strict on every exported patch
 #   compile      sparse (C=2) + W=1 on each .c the series adds or modifies,
-#                in the kunit-smp build dir (kernel/kcsan/ in kunit-kcsan's);
-#                for modified upstream files only
-#                warnings that are not there at 'base' count
+#                in the kunit-smp build dir (kernel/kcsan/ in kunit-kcsan's,
+#                arch/arm64/ and mm/kasan/sw_tags.c in kunit-arm64's,
+#                arch/riscv/ in kunit-riscv's: built here if those stages
+#                have not run); for modified upstream files only warnings
+#                that are not there at 'base' count (base is compiled only
+#                when the series' version has warnings)
 #   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
 #   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes,
 #                plus tools/testing/pcpu_lookup_cache/cocci-selftest.sh
@@ -25,6 +28,10 @@ SMP=$BUILD/kunit-smp
 # kernel/kcsan/ only compiles with CONFIG_KCSAN: those files are checked
 # in the kunit-kcsan build dir (configured here if that stage has not run).
 KCSAN=$BUILD/kunit-kcsan
+# arch/arm64/ (and mm/kasan/sw_tags.c: kunit-arm64 is a KASAN_SW_TAGS
+# kernel) and arch/riscv/: in those stages' build dirs.
+ARM64=$BUILD/kunit-arm64
+RISCV=$BUILD/kunit-riscv
 # Same layout as build/linux + build/kunit-smp, so ccache serves the base build.
 BASE_SRC=$BUILD/lint-base/linux
 BASE_OBJ=$BUILD/lint-base/obj
@@ -33,6 +40,8 @@ deps build lint
 lock tree -s
 lock kunit-smp
 lock kunit-kcsan
+lock kunit-arm64
+lock kunit-riscv
 lock lint
 need_tree
 tmp=$(mktemp -d)
@@ -47,7 +56,7 @@ keep() { { echo "===== $1"; cat "$2"; } >>"$detail"; }
 # A sparse that this kernel accepts (Debian 12's is too old for 7.3).
 SPARSE=$(bash "$HARNESS_DIR/getsparse.sh")
 log "lint: sparse: $SPARSE ($(cat "$BUILD/tools/sparse/version" 2>/dev/null || "$SPARSE" --version))"
-KMAKE=(make -s ARCH=x86_64 "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
+KMAKE=(make -s "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
 
 # Strip line/column numbers from compiler-style "file:12:3: ..." lines.
 strip_lines() { sed -E 's/^([^: ]+):[0-9]+(:[0-9]+(-[0-9]+)?)?: */\1: /'; }
@@ -93,12 +102,33 @@ else
 fi
 
 # ------------------------------------------------------------ compile
+# arch_for FILE: the architecture whose build dir compiles FILE;
+# kmake_args ARCH: make's arguments for it.
+arch_for() {
+	case $1 in
+	arch/arm64/*|mm/kasan/sw_tags.c) echo arm64 ;;
+	arch/riscv/*) echo riscv ;;
+	*) echo x86_64 ;;
+	esac
+}
+kmake_args() {
+	case $1 in
+	arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+	riscv) echo "ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" ;;
+	*) echo "ARCH=x86_64" ;;
+	esac
+}
+cross_of() { kmake_args "$1" | sed -n 's/.*CROSS_COMPILE=//p'; }
+
 # Compile one object with sparse + W=1 and print its warnings, stripped.
 # $1 = source tree, $2 = O= dir, $3 = foo.c
 compile_warnings() {
-	local src=$1 obj=$2 c=$3 o=${3%.c}.o
+	local src=$1 obj=$2 c=$3 o=${3%.c}.o a
+	a=$(arch_for "$c")
 	rm -f "$obj/$o"
-	"${KMAKE[@]}" -C "$src" O="$obj" C=2 W=1 "$o" >"$tmp/cc.out" 2>&1 ||
+	# shellcheck disable=SC2046
+	"${KMAKE[@]}" $(kmake_args "$a") "CC=ccache $(cross_of "$a")gcc" \
+		-C "$src" O="$obj" C=2 W=1 "$o" >"$tmp/cc.out" 2>&1 ||
 		echo "$c: error: compiling $o failed (see below)" >>"$tmp/cc.out"
 	keep "compile $c in $obj" "$tmp/cc.out"
 	# The kernel silently skips sparse if checker-valid.sh rejects it.
@@ -113,8 +143,38 @@ compile_warnings() {
 
 # obj_for FILE: the build dir whose config compiles FILE; base_for FILE:
 # its twin for the base tree.
-obj_for() { case $1 in kernel/kcsan/*) echo "$KCSAN" ;; *) echo "$SMP" ;; esac; }
-base_for() { case $1 in kernel/kcsan/*) echo "$BASE_OBJ-kcsan" ;; *) echo "$BASE_OBJ" ;; esac; }
+obj_for() {
+	case $1 in
+	kernel/kcsan/*) echo "$KCSAN" ;;
+	arch/arm64/*|mm/kasan/sw_tags.c) echo "$ARM64" ;;
+	arch/riscv/*) echo "$RISCV" ;;
+	*) echo "$SMP" ;;
+	esac
+}
+base_for() {
+	case $1 in
+	kernel/kcsan/*) echo "$BASE_OBJ-kcsan" ;;
+	arch/arm64/*|mm/kasan/sw_tags.c) echo "$BASE_OBJ-arm64" ;;
+	arch/riscv/*) echo "$BASE_OBJ-riscv" ;;
+	*) echo "$BASE_OBJ" ;;
+	esac
+}
+
+# need_built DIR ARCH KUNITCONFIG: build the kernel of a KUnit stage in DIR
+# if that stage has not run (a single object needs a prepared tree).
+need_built() {
+	local dir=$1 a=$2 cfg=$3 cross
+	[[ ! -f $dir/.config || ! -f $dir/vmlinux ]] || return 0
+	cross=$(cross_of "$a")
+	log "lint: ${dir#$ROOT/} is not built: building it (${cfg##*/})"
+	mkdir -p "$dir"
+	# shellcheck disable=SC2046
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch="$a" \
+		--build_dir="$dir" --kunitconfig="$cfg" --jobs="$JOBS" \
+		--make_options="CC=ccache ${cross}gcc" --make_options="HOSTCC=$CC_CCACHE" \
+		${cross:+--cross_compile="$cross"}) </dev/null >"$tmp/kbuild.out" 2>&1 ||
+		{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${dir#$ROOT/} failed"; }
+}
 
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
@@ -122,6 +182,14 @@ if [[ -n $new_c || -n $mod_c ]]; then
 		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
 			--build_dir="$SMP" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
 			--jobs="$JOBS" --make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null
+	fi
+	if printf '%s\n' $new_c $mod_c | grep -qE '^(arch/arm64/|mm/kasan/sw_tags\.c$)'; then
+		deps cross-arm64
+		need_built "$ARM64" arm64 "$HARNESS_DIR/arm64.kunitconfig"
+	fi
+	if printf '%s\n' $new_c $mod_c | grep -q '^arch/riscv/'; then
+		deps cross-riscv
+		need_built "$RISCV" riscv "$HARNESS_DIR/riscv.kunitconfig"
 	fi
 	if printf '%s\n' $new_c $mod_c | grep -q '^kernel/kcsan/' && [[ ! -f $KCSAN/.config ]]; then
 		log "lint: $KCSAN is not configured: configuring it (kcsan.kunitconfig)"
@@ -142,20 +210,26 @@ if [[ -n $new_c || -n $mod_c ]]; then
 			git -C "$LINUX" worktree prune
 			git -C "$LINUX" worktree add -q --detach "$BASE_SRC" base
 		fi
-		for c in $mod_c; do
+	fi
+	for c in $mod_c; do
+		log "lint: sparse + W=1: $c (modified: only warnings not present at base count)"
+		compile_warnings "$LINUX" "$(obj_for "$c")" "$c" >"$tmp/new.w"
+		: >"$tmp/base.w"
+		# The base twin (same config, base tree) only if there is
+		# something to compare: a clean file has nothing new.
+		if [[ -s $tmp/new.w ]] && ! grep -q ': error: compiling' "$tmp/new.w"; then
 			o=$(obj_for "$c") b=$(base_for "$c")
 			mkdir -p "$b"
 			if ! cmp -s "$o/.config" "$b/.config.lint" 2>/dev/null; then
 				cp "$o/.config" "$b/.config"
 				cp "$o/.config" "$b/.config.lint"
-				"${KMAKE[@]}" -C "$BASE_SRC" O="$b" olddefconfig
+				a=$(arch_for "$c")
+				# shellcheck disable=SC2046
+				"${KMAKE[@]}" $(kmake_args "$a") "CC=ccache $(cross_of "$a")gcc" \
+					-C "$BASE_SRC" O="$b" olddefconfig
 			fi
-		done
-	fi
-	for c in $mod_c; do
-		log "lint: sparse + W=1: $c (modified: only warnings not present at base count)"
-		compile_warnings "$LINUX" "$(obj_for "$c")" "$c" >"$tmp/new.w"
-		compile_warnings "$BASE_SRC" "$(base_for "$c")" "$c" >"$tmp/base.w"
+			compile_warnings "$BASE_SRC" "$b" "$c" >"$tmp/base.w"
+		fi
 		comm -23 "$tmp/new.w" "$tmp/base.w" | sed 's/^/compile: /' >>"$findings"
 		# A file that compiles in neither tree was not checked at all.
 		if grep -q ': error: compiling' "$tmp/new.w"; then
