@@ -10,13 +10,13 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv ftracetest lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv ftracetest modcache lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
-	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, kunit-arm64, kunit-riscv, lint,'
-	@echo '                    bisect-check, userspace'
-	@echo '                    tests; last line: "N passed, N failed, N skipped" (KUnit + ftracetest cases)'
+	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, modcache, kunit-arm64,'
+	@echo '                    kunit-riscv, lint, bisect-check, userspace tests; last line:'
+	@echo '                    "N passed, N failed, N skipped" (KUnit + ftracetest cases + modcache checks)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
@@ -30,6 +30,9 @@ help:
 	@echo '                    installs gcc-riscv64-linux-gnu, qemu-system-misc)'
 	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
 	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
+	@echo '  make modcache      module reload test of the module address cache: the kunit-smp and'
+	@echo '                    kunit-kcsan kernels (built by those targets) in QEMU -smp 4 with'
+	@echo '                    userspace, 8 test modules loaded and unloaded (tools/harness/modcache.sh)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
 	@echo '  make series        export the series with cover letter to build/series/'
 	@echo '  make bisect-check  build + UML KUnit at every commit of the series'
@@ -48,6 +51,9 @@ kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv: tree
 
 ftracetest: tree
 	@bash $(H)/ftracetest.sh
+
+modcache: tree
+	@bash $(H)/modcache.sh
 
 lint: tree
 	@bash $(H)/lint.sh

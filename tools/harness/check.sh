@@ -3,8 +3,8 @@
 #
 # make check: every stage, in an order that reuses builds, then a summary.
 # Exits non-zero if any stage failed.  The last line of output totals every
-# KUnit case of every stage and every ftracetest case: "N passed, N failed,
-# N skipped".
+# KUnit case of every stage, every ftracetest case and every modcache check:
+# "N passed, N failed, N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -44,6 +44,8 @@ stage kunit bash "$HARNESS_DIR/kunit.sh" kunit
 stage kunit-smp bash "$HARNESS_DIR/kunit.sh" kunit-smp
 stage ftracetest bash "$HARNESS_DIR/ftracetest.sh"
 stage kunit-kcsan bash "$HARNESS_DIR/kunit.sh" kunit-kcsan
+# The kunit-smp and kunit-kcsan kernels again, booted with userspace.
+stage modcache bash "$HARNESS_DIR/modcache.sh"
 stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
 stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
 # After the KUnit stages: lint compiles single objects in their build dirs.
@@ -54,19 +56,21 @@ if [[ -f $USERSPACE/Makefile ]]; then
 		"$HARNESS_DIR" "$MAKE" "$USERSPACE" "$BUILD/userspace"
 fi
 
-# Totals over the KUnit stages and ftracetest.  A stage that failed without
-# reporting a failed case (build failure, crash, splat, missing summary)
-# counts as one failure, so the total never reads "0 failed" for a failed
-# run.  ftracetest's cases count from both of its boots (cache on and off):
-# PASS as passed, FAIL and UNDEFINED as failed, UNSUPPORTED, UNTESTED,
-# UNRESOLVED and XFAIL as skipped (ftracetest.sh writes them so).
+# Totals over the KUnit stages, ftracetest and modcache.  A stage that
+# failed without reporting a failed case (build failure, crash, splat,
+# missing summary) counts as one failure, so the total never reads "0
+# failed" for a failed run.  ftracetest's cases count from both of its
+# boots (cache on and off): PASS as passed, FAIL and UNDEFINED as failed,
+# UNSUPPORTED, UNTESTED, UNRESOLVED and XFAIL as skipped (ftracetest.sh
+# writes them so).  modcache's checks count from both of its boots (the
+# kunit-smp and kunit-kcsan kernels): ok as passed, not ok as failed.
 P=0 F=0 S=0
 echo
 echo "==================== make check summary ===================="
 for i in "${!names[@]}"; do
 	n=${names[$i]} counts=
 	case $n in
-	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|ftracetest) counts=$BUILD/results/$n.counts ;;
+	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|ftracetest|modcache) counts=$BUILD/results/$n.counts ;;
 	bisect-check) counts=$BUILD/results/bisect.counts ;;
 	esac
 	extra=
