@@ -14,6 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_kprobes  # noqa: E402  (the kprobes stage)
+import bench_modules  # noqa: E402  (the modules stage)
 import bench_common  # noqa: E402
 import bench_tables  # noqa: E402  (the uml-tables stage)
 
@@ -152,6 +153,8 @@ def main():
     ap.add_argument("--kprobes-config")
     ap.add_argument("--kprobes-arm64")
     ap.add_argument("--kprobes-arm64-config")
+    ap.add_argument("--modules-kunit")
+    ap.add_argument("--modules-stack")
     a = ap.parse_args()
 
     with open(a.cachegrind) as f:
@@ -172,7 +175,12 @@ def main():
         ka = bench_kprobes.summarize(bench_kprobes.parse([a.kprobes_arm64]))
         if not ka["hit"]:
             ka = None
-    targets = bench_kprobes.targets(kp) + targets
+    modules_run = bool(a.modules_kunit or a.modules_stack)
+    mb = (bench_modules.summarize(bench_modules.parse(a.modules_kunit,
+                                                      a.modules_stack))
+          if modules_run else None)
+    targets = (bench_kprobes.targets(kp) +
+               (bench_modules.targets(mb) if modules_run else []) + targets)
     kp_cfg = config_lines(a.kprobes_config, [
         "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT",
         "CONFIG_PREEMPT_VOLUNTARY", "CONFIG_PREEMPT_DYNAMIC",
@@ -181,6 +189,13 @@ def main():
         "CONFIG_KPROBES", "CONFIG_OPTPROBES", "CONFIG_KPROBES_ON_FTRACE",
         "CONFIG_DYNAMIC_FTRACE", "CONFIG_MITIGATION_RETPOLINE",
         "CONFIG_X86_KERNEL_IBT"]) if a.kprobes_config else {}
+    mb_cfg = config_lines(a.kprobes_config, [
+        "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_KASAN", "CONFIG_KCSAN",
+        "CONFIG_PROVE_LOCKING", "CONFIG_DEBUG_PREEMPT", "CONFIG_MODULES",
+        "CONFIG_MODULES_TREE_LOOKUP", "CONFIG_MODULE_ADDR_CACHE_KUNIT_TEST",
+        "CONFIG_MODULE_ADDR_CACHE_TEST_MODULES", "CONFIG_UNWINDER_ORC",
+        "CONFIG_STRICT_MODULE_RWX", "CONFIG_MITIGATION_RETPOLINE"]) \
+        if a.kprobes_config and modules_run else {}
     ka_cfg = config_lines(a.kprobes_arm64_config, [
         "CONFIG_SMP", "CONFIG_PREEMPT_NONE", "CONFIG_PREEMPT_VOLUNTARY",
         "CONFIG_PREEMPT", "CONFIG_PREEMPT_LAZY", "CONFIG_KASAN",
@@ -211,6 +226,8 @@ def main():
         "kprobes_kernel_config": kp_cfg,
         "kprobes_arm64": ka,
         "kprobes_arm64_kernel_config": ka_cfg,
+        "modules": mb,
+        "modules_kernel_config": mb_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
                        "results": cg["results"]},
         "targets": [{"status": s, "text": t} for s, t in targets],
@@ -234,6 +251,8 @@ def main():
     md.extend(bench_kprobes.no_ss_headline(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_headline(ka))
+    if modules_run:
+        md.extend(bench_modules.headline(mb))
     for h in sorted({r["hot"] for r in cg["results"]}):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
@@ -276,6 +295,8 @@ def main():
     md.extend(bench_kprobes.no_ss_section(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
+    if modules_run:
+        md.extend(bench_modules.section(mb, mb_cfg))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
     md.append("## cachegrind, per lookup\n")
@@ -313,6 +334,14 @@ def main():
               "`build/bench/raw/kprobes-arm64.txt` (arm64 boot), "
               "`build/bench/raw/kprobes-*-kernel.log` (kernel logs), "
               "`build/bench/plot-kprobes-sweep.dat`")
+    if modules_run:
+        md.append("- `build/bench/raw/modules-kunit.txt` (the "
+                  "\"mac_test_bench:\" lines of every KUnit boot), "
+                  "`build/bench/raw/modules-kunit-*-kernel.log` (their "
+                  "kernel logs), `build/bench/raw/modules-stack.txt` (the "
+                  "\"MODBENCH:\" lines), "
+                  "`build/bench/raw/modules-stack-console.log` (the "
+                  "initramfs boot's console)")
     md.append("- `build/bench/results.json` (everything above)")
     with open(os.path.join(a.out, "report.md"), "w") as f:
         f.write("\n".join(md) + "\n")

@@ -26,8 +26,27 @@
 #     lookup" (bench-no-ss-int3.diff), to show what that patch buys.
 #  4. kprobes-arm64: the main boot on a non-debug arm64 kernel under QEMU
 #     TCG (-smp 4): the breakpoint path only (no kprobes on ftrace there).
-#  5. report: results.json, report.md (with a headline section that
+#  5. modules: the cache in front of the module address lookup
+#     (mod_find()/__module_address(), kernel/module/tree_lookup.c) on the
+#     bench-x86 kernel under QEMU TCG (-smp 4): the KUnit case
+#     module_addr_cache.mac_test_bench (N = 50, 200, 500 synthetic
+#     modules; mod_find(), __module_address(), is_module_text_address();
+#     cache off and on in the same boot), BENCH_MODULES_BOOTS boots
+#     (default 5, quick 1); then one boot with an initramfs
+#     (tools/harness/modbench-run) where insmod mod_addr_cache_test_0.ko
+#     bench=<n> times stack_trace_save() from a 16-deep chain in the
+#     module, off and on interleaved, alone and with 7 more modules
+#     loaded. A failure here is reported NOT MEASURED, as for arm64.
+#  6. report: results.json, report.md (with a headline section that
 #     'make series' puts in the cover letter) and plots.
+#
+# BENCH_STAGES="modules report" (a list of the stage names cachegrind,
+# uml-tables, kprobes, kprobes-no-ss-int3, kprobes-arm64, modules, report)
+# runs only those stages; the report is then made from the raw files that
+# earlier runs left in build/bench/ (a stage that never ran is reported
+# NOT MEASURED or makes the report fail: cachegrind.json is required).
+# Default: every stage. BENCH_KEEP_TREE=1 leaves build/linux as it is
+# (no mktree.sh, which 'make tree' runs), e.g. to rerun one stage.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,20 +55,35 @@ reps=${BENCH_REPS:-$([[ -n $quick ]] && echo 3 || echo 7)}
 out=$BUILD/bench
 start=$(date +%s)
 stamp() { local s=$(($(date +%s) - start)); printf '[bench %02d:%02d]' $((s / 60)) $((s % 60)); }
+stages=${BENCH_STAGES:-}
+for st in $stages; do
+	case $st in
+	cachegrind|uml-tables|kprobes|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
+	*) die "BENCH_STAGES: unknown stage '$st'" ;;
+	esac
+done
+# stage NAME: whether NAME is to run (BENCH_STAGES)
+stage() { [[ -z $stages || " $stages " == *" $1 "* ]]; }
 
 deps build
 deps userspace
 deps bench
-bash "$HARNESS_DIR/mktree.sh"
+if [[ -n ${BENCH_KEEP_TREE:-} ]]; then
+	need_tree
+else
+	bash "$HARNESS_DIR/mktree.sh"
+fi
 lock tree -s
 lock kunit-um
 lock bench-x86
 mkdir -p "$out/raw"
 
+if stage cachegrind; then
 echo "$(stamp) cachegrind: start${quick:+ (quick)}"
 make -s -C "$ROOT/tools/testing/pcpu_lookup_cache" cachegrind \
 	O="$BUILD/userspace" BENCH_OUT="$out" ${quick:+QUICK=1} JOBS="$JOBS"
 echo "$(stamp) cachegrind: done"
+fi
 
 # The library against real tables, on UML, in a kernel without the cache's
 # test hooks (bench-um.kunitconfig): KUnit suite pcpu_lookup_cache_bench.
@@ -57,6 +91,7 @@ echo "$(stamp) cachegrind: done"
 bdir=$BUILD/bench-um
 scale=$([[ -n $quick ]] && echo quick || echo full)
 lock bench-um
+if stage uml-tables; then
 echo "$(stamp) uml-tables: build the UML kernel (tools/harness/bench-um.kunitconfig)"
 (cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=um \
 	--build_dir="$bdir" --kunitconfig="$HARNESS_DIR/bench-um.kunitconfig" \
@@ -80,6 +115,7 @@ grep -aoE 'plc_bench: .*' "$bdir/test.log" >"$out/raw/uml-tables.txt" ||
 bash "$HARNESS_DIR/splat-check.sh" "$out/raw/uml-tables-kernel.log" ||
 	die "uml-tables: kernel splat during the benchmark"
 echo "$(stamp) uml-tables: done, $(grep -c 'kind lookup' "$out/raw/uml-tables.txt") lookup measurements"
+fi
 
 # kprobes end to end (issue 5, section 3): the KUnit case
 # kprobes_cache.kpc_test_bench on a non-debug x86_64 kernel
@@ -123,10 +159,15 @@ kp_build() {
 		die "$name: the bench kernel has the library's KUnit test hook"
 }
 
-echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 deps qemu
 qemu_tcg_path
-kp_build kprobes "$LINUX" "$kbdir"
+# kx_built: the bench-x86 kernel was built (is up to date) in this run
+kx_built=
+if stage kprobes; then
+	echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
+	kp_build kprobes "$LINUX" "$kbdir"
+	kx_built=1
+fi
 
 # kp_boot NAME GEOMETRY|'' MODULE-PARAM...: one boot of the kernel in
 # $kp_dir (built from $kp_src for $kp_arch), its lines in raw/NAME.txt
@@ -151,6 +192,7 @@ kp_boot() {
 		die "kprobes: kernel splat in ${out#$ROOT/}/raw/$name-kernel.log"
 }
 
+if stage kprobes; then
 echo "$(stamp) kprobes: main boot (${kp_args[*]}, sweep; default geometry)"
 kp_boot kprobes-bench '' "${kp_args[@]}" bench_sweep=1
 echo "$(stamp) kprobes: main boot done: $(grep -m1 'kprobes_bench: fill ' "$out/raw/kprobes-bench.txt" | cut -d' ' -f2-)"
@@ -163,6 +205,7 @@ for geo in $kp_geos; do
 	cat "$out/raw/kprobes-sweep-$geo.txt" >>"$out/raw/kprobes-sweep.txt"
 done
 echo "$(stamp) kprobes: done"
+fi
 
 # What patch 0004 buys (issue 9, point 6): the main boot again, on the
 # series with 0004's early single-step check taken out of
@@ -172,6 +215,7 @@ echo "$(stamp) kprobes: done"
 # module parameters, no sweep. A separate kernel, so a separate boot: the
 # report compares the two boots' per-hit figures as ratios.
 nosrc=$BUILD/bench-no-ss-int3/linux nodir=$BUILD/bench-no-ss-int3/obj
+if stage kprobes-no-ss-int3; then
 echo "$(stamp) kprobes-no-ss-int3: build the bench kernel without 0004's check"
 git -C "$LINUX" worktree prune
 # (Again if build/linux was re-extracted: the old worktree's .git then
@@ -188,6 +232,7 @@ kp_src=$nosrc kp_dir=$nodir
 kp_boot kprobes-no-ss-int3 "" "${kp_args[@]}"
 kp_src=$LINUX kp_dir=$kbdir
 echo "$(stamp) kprobes-no-ss-int3: done"
+fi
 
 # The same main boot on arm64 (issue 12): a non-debug arm64 kernel
 # (bench-arm64.kunitconfig, build/bench-arm64), cross-built, under QEMU TCG
@@ -204,6 +249,7 @@ for a in "${kp_args[@]}"; do
 	case $a in bench_enable=*|bench_enable_rounds=*) ;; *) ka_args+=("$a") ;; esac
 done
 ka_args+=(bench_enable=500 bench_enable_rounds=1)
+if stage kprobes-arm64; then
 echo "$(stamp) kprobes-arm64: build the bench-arm64 kernel (non-debug, cross-built)"
 deps cross-arm64 qemu-arm64
 qemu_tcg_path
@@ -224,7 +270,113 @@ else
 	rm -f "$out/raw/kprobes-arm64.txt"
 	echo "$(stamp) kprobes-arm64: FAILED (see above); the report marks it NOT MEASURED"
 fi
+fi
 
+# The cache in front of the module address lookup (mod_find(),
+# __module_address(), kernel/module/tree_lookup.c), on the bench-x86
+# kernel (bench-x86.kunitconfig has CONFIG_MODULES, the KUnit case and the
+# test modules; the cache is on, as in the kprobes boots above):
+#  1. mb_boots kunit.py exec boots of module_addr_cache.mac_test_bench
+#     (addr_cache_kunit.bench=1): ns per lookup with N = 50, 200 and 500
+#     synthetic modules, a hot set of 32 text addresses, mod_find(),
+#     __module_address() and is_module_text_address(), cache off and on in
+#     the same boot; the "mac_test_bench:" lines, "boot=<b> " in front, in
+#     raw/modules-kunit.txt;
+#  2. one boot of the same bzImage with an initramfs (qemu-boot.sh,
+#     -smp 4, kunit.enable=0; tools/harness/modbench-run): insmod
+#     mod_addr_cache_test_0.ko bench=<mb_st_loops>, whose init times
+#     stack_trace_save() from a 16-deep chain of its own functions, off
+#     and on interleaved (4 rounds); mb_st_runs runs alone, as many with 7
+#     more test modules loaded; the "MODBENCH:" lines in
+#     raw/modules-stack.txt, the console in raw/modules-stack-console.log.
+# In a subshell: a failure here (die) costs this section only, which the
+# report then marks NOT MEASURED.
+# mb_loops: lookups of each hot address per measurement; mb_st_runs runs
+# of mb_st_loops stack traces per state and round. The "measurably
+# faster" target is a sign test over the runs: 5 runs can reach p < 0.05
+# only if all 5 are faster, 10 with 9 of them.
+if [[ -n $quick ]]; then
+	mb_boots=${BENCH_MODULES_BOOTS:-1} mb_loops=10000 mb_st_loops=2000 mb_st_runs=5
+else
+	mb_boots=${BENCH_MODULES_BOOTS:-5} mb_loops=10000 mb_st_loops=5000 mb_st_runs=10
+fi
+mb_syms=(CONFIG_MODULES=y CONFIG_MODULE_UNLOAD=y CONFIG_MODULES_TREE_LOOKUP=y
+	 CONFIG_MODULE_ADDR_CACHE_KUNIT_TEST=y CONFIG_MODULE_ADDR_CACHE_TEST_MODULES=m
+	 CONFIG_BLK_DEV_INITRD=y CONFIG_DEVTMPFS=y CONFIG_UNWINDER_ORC=y)
+if stage modules; then
+rm -f "$out/raw/modules-kunit.txt" "$out/raw/modules-stack.txt"
+if (
+	if [[ -z $kx_built ]]; then
+		echo "$(stamp) modules: build the bench-x86 kernel (non-debug)"
+		kp_build modules "$LINUX" "$kbdir"
+	fi
+	for s in "${mb_syms[@]}"; do
+		grep -qxF "$s" "$kbdir/.config" ||
+			die "modules: ${kbdir#$ROOT/}/.config lacks $s (tools/harness/bench-x86.kunitconfig)"
+	done
+	: >"$out/raw/modules-kunit.txt.tmp"
+	for b in $(seq 1 "$mb_boots"); do
+		name=modules-kunit-$b
+		echo "$(stamp) modules: KUnit boot $b/$mb_boots: module_addr_cache.mac_test_bench (bench_loops=$mb_loops)"
+		rm -f "$kbdir/test.log"
+		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py exec --arch=x86_64 \
+			--build_dir="$kbdir" --qemu_args="-smp 4" --timeout=1800 \
+			--kernel_args=addr_cache_kunit.bench=1 \
+			--kernel_args="addr_cache_kunit.bench_loops=$mb_loops" \
+			'module_addr_cache.mac_test_bench') </dev/null >"$out/raw/$name.log" 2>&1 ||
+			die "modules: $name failed, see ${out#$ROOT/}/raw/$name.log"
+		cp "$kbdir/test.log" "$out/raw/$name-kernel.log"
+		grep -aoE 'mac_test_bench: (bench: N=|bytes per CPU: ).*' "$kbdir/test.log" >"$out/raw/$name.txt" ||
+			die "modules: no 'mac_test_bench: bench:' lines in ${out#$ROOT/}/raw/$name-kernel.log"
+		[[ $(grep -c 'bench: N=' "$out/raw/$name.txt") -eq 9 ]] ||
+			die "modules: $(grep -c 'bench: N=' "$out/raw/$name.txt") of 9 'bench: N=' lines in ${out#$ROOT/}/raw/$name-kernel.log"
+		sed "s/^/boot=$b /" "$out/raw/$name.txt" >>"$out/raw/modules-kunit.txt.tmp"
+		bash "$HARNESS_DIR/splat-check.sh" "$out/raw/$name-kernel.log" ||
+			die "modules: kernel splat in ${out#$ROOT/}/raw/$name-kernel.log"
+	done
+	mv "$out/raw/modules-kunit.txt.tmp" "$out/raw/modules-kunit.txt"
+
+	echo "$(stamp) modules: modules_install and the initramfs"
+	rel=$(cat "$kbdir/include/config/kernel.release") || die "modules: no kernel.release"
+	rm -rf "$kbdir/modroot"
+	# kunit.py's make options (kp_build), so that nothing is rebuilt
+	make -C "$LINUX" O="$kbdir" ARCH=x86_64 CC="$CC_CCACHE" HOSTCC="$CC_CCACHE" \
+		-j"$JOBS" -s INSTALL_MOD_PATH="$kbdir/modroot" INSTALL_MOD_STRIP=1 \
+		DEPMOD=/sbin/depmod modules_install >"$out/raw/modules-install.log" 2>&1 ||
+		die "modules: make modules_install failed, see ${out#$ROOT/}/raw/modules-install.log"
+	for i in 0 1 2 3 4 5 6 7; do
+		[[ -f $kbdir/modroot/lib/modules/$rel/kernel/kernel/module/mod_addr_cache_test_$i.ko ]] ||
+			die "modules: modules_install did not install mod_addr_cache_test_$i.ko"
+	done
+	# kmod's insmod and rmmod (in /sbin, which a user's PATH may lack)
+	PATH=$PATH:/usr/sbin:/sbin bash "$HARNESS_DIR/mkinitramfs.sh" -o "$kbdir/modbench.cpio" \
+		-r "$HARNESS_DIR/modbench-run" -b insmod -b rmmod \
+		-a "$kbdir/modroot/lib/modules:/lib/modules" >>"$out/raw/modules-install.log" 2>&1 ||
+		die "modules: mkinitramfs.sh failed, see ${out#$ROOT/}/raw/modules-install.log"
+
+	logf=$out/raw/modules-stack-console.log
+	echo "$(stamp) modules: initramfs boot: insmod mod_addr_cache_test_0.ko bench=$mb_st_loops, $mb_st_runs runs alone and $mb_st_runs with 7 more modules"
+	QEMU_SMP=4 QEMU_MEM=1G QEMU_TIMEOUT=1800 bash "$HARNESS_DIR/qemu-boot.sh" \
+		"$kbdir/arch/x86/boot/bzImage" "$kbdir/modbench.cpio" "$logf" \
+		kunit.enable=0 -- "$mb_st_loops" "$mb_st_runs" >/dev/null ||
+		die "modules: QEMU exited with $? (124: timeout), see ${logf#$ROOT/}"
+	grep -aq '^HARNESS-INIT: start (kernel .*, 4 CPUs)' "$logf" ||
+		die "modules: the guest did not bring up 4 CPUs, see ${logf#$ROOT/}"
+	grep -aq '^HARNESS-RUN: exit=0' "$logf" ||
+		die "modules: modbench-run failed: $(grep -a '^MODBENCH-ERROR: ' "$logf" | head -3 | tr '\n' ' ')(see ${logf#$ROOT/})"
+	grep -aE '^MODBENCH(-INFO)?: ' "$logf" >"$out/raw/modules-stack.txt" ||
+		die "modules: no 'MODBENCH:' lines in ${logf#$ROOT/}"
+	bash "$HARNESS_DIR/splat-check.sh" "$logf" ||
+		die "modules: kernel splat in ${logf#$ROOT/}"
+); then
+	echo "$(stamp) modules: done"
+else
+	rm -f "$out/raw/modules-kunit.txt" "$out/raw/modules-kunit.txt.tmp" "$out/raw/modules-stack.txt"
+	echo "$(stamp) modules: FAILED (see above); the report marks it NOT MEASURED"
+fi
+fi
+
+if stage report; then
 echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
@@ -233,6 +385,9 @@ python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--kprobes-arm64 "$out/raw/kprobes-arm64.txt" \
 	--kprobes-arm64-config "$BUILD/bench-arm64/.config" \
 	--kprobes-sweep "$out/raw/kprobes-sweep.txt" --kprobes-config "$kbdir/.config" \
+	--modules-kunit "$out/raw/modules-kunit.txt" \
+	--modules-stack "$out/raw/modules-stack.txt" \
 	--config "$bdir/.config" --linux "$LINUX" ${quick:+--quick}
 echo "$(stamp) report: ${out#$ROOT/}/report.md, ${out#$ROOT/}/results.json"
 sed -n '/<!-- headline -->/,/<!-- \/headline -->/p' "$out/report.md"
+fi
