@@ -102,14 +102,37 @@ else
 fi
 
 # ------------------------------------------------------------ compile
-# arch_for FILE: the architecture whose build dir compiles FILE;
-# kmake_args ARCH: make's arguments for it.
-arch_for() {
+# cfg_for FILE: the KUnit build whose config compiles FILE (smp, kcsan,
+# arm64 or riscv); arch_for FILE: its architecture; obj_for FILE: its
+# build dir; base_for FILE: that dir's twin for the base tree.
+# kmake_args ARCH: make's arguments for an architecture.
+cfg_for() {
 	case $1 in
+	kernel/kcsan/*) echo kcsan ;;
 	arch/arm64/*|mm/kasan/sw_tags.c) echo arm64 ;;
 	arch/riscv/*) echo riscv ;;
+	*) echo smp ;;
+	esac
+}
+arch_for() {
+	case $(cfg_for "$1") in
+	arm64) echo arm64 ;;
+	riscv) echo riscv ;;
 	*) echo x86_64 ;;
 	esac
+}
+obj_for() {
+	case $(cfg_for "$1") in
+	kcsan) echo "$KCSAN" ;;
+	arm64) echo "$ARM64" ;;
+	riscv) echo "$RISCV" ;;
+	*) echo "$SMP" ;;
+	esac
+}
+base_for() {
+	local cfg
+	cfg=$(cfg_for "$1")
+	if [[ $cfg == smp ]]; then echo "$BASE_OBJ"; else echo "$BASE_OBJ-$cfg"; fi
 }
 kmake_args() {
 	case $1 in
@@ -139,25 +162,6 @@ compile_warnings() {
 	grep -aE '^[^ :]+:([0-9]+:)*[0-9]* ?(warning|error): |: error: compiling' "$tmp/cc.out" |
 		sed -E "s#^(\.\./linux/|$(realpath "$src")/)##" | strip_lines | sort -u || true
 	if grep -q ': error: compiling' "$tmp/cc.out"; then tail -20 "$tmp/cc.out" | sed 's/^/    /' >&2; fi
-}
-
-# obj_for FILE: the build dir whose config compiles FILE; base_for FILE:
-# its twin for the base tree.
-obj_for() {
-	case $1 in
-	kernel/kcsan/*) echo "$KCSAN" ;;
-	arch/arm64/*|mm/kasan/sw_tags.c) echo "$ARM64" ;;
-	arch/riscv/*) echo "$RISCV" ;;
-	*) echo "$SMP" ;;
-	esac
-}
-base_for() {
-	case $1 in
-	kernel/kcsan/*) echo "$BASE_OBJ-kcsan" ;;
-	arch/arm64/*|mm/kasan/sw_tags.c) echo "$BASE_OBJ-arm64" ;;
-	arch/riscv/*) echo "$BASE_OBJ-riscv" ;;
-	*) echo "$BASE_OBJ" ;;
-	esac
 }
 
 # need_built DIR ARCH KUNITCONFIG: build the kernel of a KUnit stage in DIR
