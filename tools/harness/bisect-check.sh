@@ -104,9 +104,7 @@ done
 
 status=ok
 [[ ${#bad[@]} -eq 0 ]] || status=fail
-mkdir -p "$BUILD/results"
-printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=%d\nskipped=%d\nerrors=0\nsummary=1\n' \
-	"$status" "$P" "$F" "$C" "$S" >"$BUILD/results/bisect.counts"
+put_counts bisect "$status" "$P" "$F" "$C" "$S" 0 1
 log "bisect-check: log in ${logf#$ROOT/}"
 if [[ $status != ok ]]; then
 	log "bisect-check: FAIL at ${#bad[@]} of ${#commits[@]} commits:"

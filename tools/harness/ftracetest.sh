@@ -51,10 +51,7 @@ mkdir -p "$BUILD/logs" "$res"
 rm -f "$res/$name.counts" "$report"
 
 # Until the counts are written, a failure of any step counts as one failure.
-fail_early() {
-	printf 'status=fail\npassed=0\nfailed=1\ncrashed=0\nskipped=0\nerrors=0\nsummary=0\n' >"$res/$name.counts"
-}
-trap 'fail_early' ERR
+trap 'put_counts "$name" fail 0 1 0 0 0 0' ERR
 
 t0=$(date +%s)
 bash "$HARNESS_DIR/kbuild.sh" "$bdir" "$HARNESS_DIR/ftrace-x86.config"
@@ -151,8 +148,7 @@ fi
 		grep -a '^FTRACETEST-WHY: ' "$BUILD/logs/$name-$mode.log" | sed 's/^FTRACETEST-WHY: /    /' || true
 	done
 } >"$report"
-printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=0\nskipped=%d\nerrors=0\nsummary=1\n' \
-	"$status" "$P" "$F" "$S" >"$res/$name.counts"
+put_counts "$name" "$status" "$P" "$F" 0 "$S" 0 1
 log "$name: not-PASS cases and why in ${report#$ROOT/}"
 log "$name: both boots: $P passed, $F failed, $S skipped => $status"
 [[ $status == ok ]]

@@ -45,9 +45,16 @@ write_counts() {
 		[[ $line =~ skipped:\ ([0-9]+) ]] && s=${BASH_REMATCH[1]}
 		[[ $line =~ errors:\ ([0-9]+) ]] && e=${BASH_REMATCH[1]}
 	fi
+	put_counts "$name" "$status" "$p" "$f" "$c" "$s" "$e" "$summary"
+}
+
+# put_counts NAME STATUS PASSED FAILED CRASHED SKIPPED ERRORS SUMMARY:
+# write build/results/NAME.counts, the file check.sh totals (SUMMARY: 1 if
+# the stage got as far as counting its cases, 0 if it failed before).
+put_counts() {
 	mkdir -p "$BUILD/results"
 	printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=%d\nskipped=%d\nerrors=%d\nsummary=%d\n' \
-		"$status" "$p" "$f" "$c" "$s" "$e" "$summary" >"$BUILD/results/$name.counts"
+		"$2" "$3" "$4" "$5" "$6" "$7" "$8" >"$BUILD/results/$1.counts"
 }
 
 # lock NAME [-s]: hold build/.lock-NAME until this script exits (exclusive,

@@ -61,10 +61,7 @@ mkdir -p "$BUILD/logs" "$res"
 rm -f "$res/$name.counts" "$report"
 
 # Until the counts are written, a failure of any step counts as one failure.
-fail_early() {
-	printf 'status=fail\npassed=0\nfailed=1\ncrashed=0\nskipped=0\nerrors=0\nsummary=0\n' >"$res/$name.counts"
-}
-trap 'fail_early' ERR
+trap 'put_counts "$name" fail 0 1 0 0 0 0' ERR
 
 status=ok P=0 F=0
 declare -A took=() summary=()
@@ -173,8 +170,7 @@ done
 trap - ERR
 
 mv "$report.tmp" "$report"
-printf 'status=%s\npassed=%d\nfailed=%d\ncrashed=0\nskipped=0\nerrors=0\nsummary=1\n' \
-	"$status" "$P" "$F" >"$res/$name.counts"
+put_counts "$name" "$status" "$P" "$F" 0 0 0 1
 log "$name: information and failed checks in ${report#"$ROOT"/}"
 log "$name: ${cfgs[*]}: $P passed, $F failed => $status"
 [[ $status == ok ]]
