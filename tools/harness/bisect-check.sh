@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bisect-check: every commit base..HEAD of build/linux, oldest first,
-# must build and pass the UML KUnit suite on its own.
+# must build and pass the UML KUnit suite on its own.  A commit is not
+# built again when its UML kernel is provably the one already built and
+# passed (see below): it is then reported as skipped, not as passed.
 #
 # Each commit is checked out in a detached worktree, build/bisect-src/linux,
 # and built incrementally in build/bisect-src/kunit-bisect.  The layout
@@ -10,12 +12,177 @@
 # and ccache serves every object the series does not change.  The UML kunitconfig is
 # reduced to the symbols that exist at that commit, so commits before the
 # one that adds our test still build and run what remains (KUnit core).
+#
+# Skipping a commit C (BISECT_SKIP=0 turns it off: every commit is built).
+# Let L be the last commit built in this run; C is skipped only if
+#   - L built and passed, and C's reduced kunitconfig is the same as L's;
+#   - every path changed between L and C (git diff --no-renames L C) is
+#     none of: a top-level file other than MAINTAINERS, CREDITS, README;
+#     anything under scripts/ (except scripts/coccinelle/, which only
+#     'make coccicheck' runs), tools/testing/kunit/, arch/um/, arch/x86/um/;
+#     a Makefile.*, Kbuild.*, *.mk, *.include, *.config or *kunitconfig;
+#     a path listed in the .cmd files of L's build dir (every source and
+#     header it compiled, every -I directory, every file a command read);
+#   - an added or deleted path is not in a directory that holds such a
+#     file, has no base name that those files probe with __has_include, and
+#     is not, relative to a directory above it that is an -I directory or
+#     holds a used file, the name of a file the build found (an #include of
+#     that name could find it first);
+#   - a changed Makefile or Kbuild is in a directory kbuild did not enter
+#     for L: it has no output in the build dir, and its parent either had
+#     none either or names it only in "obj-$(CONFIG_X) += dir/" lines with
+#     CONFIG_X unset (and has no subdir- line and no obj- value made
+#     with $(...));
+#   - if a Kconfig* that kconfig read for L (include/config/auto.conf.cmd)
+#     changed, or one was added or deleted: make olddefconfig at C, started
+#     from L's .config (what kunit.py does at C), gives the same .config.
+# Then C's build would compile exactly L's inputs, so it is L's kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SRC=$BUILD/bisect-src/linux
 BDIR=$BUILD/bisect-src/kunit-bisect
 KUNITCONFIG=${KUNITCONFIG:-$HARNESS_DIR/um.kunitconfig}
+BISECT_SKIP=${BISECT_SKIP:-1}
+KCHECK=$BUILD/bisect-src/kconfig-check
+
+# used_paths: every path of the source tree named in the .cmd files of the
+# build dir (sources, headers, -I directories, files a command reads),
+# relative to the tree, one a line.  (Kconfig files: kconfig_read.)
+used_paths() {
+	local s1 s2
+	s1=$(cd "$SRC" && pwd) s2=$(realpath "$SRC")
+	{
+		find "$BDIR" -name '.*.cmd' -type f -print0 | xargs -0 -r cat -- |
+			tr -s ' \t\\:=,;()"'"'"'' '\n' |
+			sed -E 's#^-(I|isystem|iquote|idirafter)##' |
+			sed -nE "s#^($s1|$s2|\.\./linux)/+##p; s#^($s1|$s2|\.\./linux)\$#.#p"
+	} | sed -E 's#^(\./)+##; s#/+$##; /^$/d' | sort -u
+}
+
+# kconfig_read: the Kconfig files kconfig read for the last build.
+kconfig_read() {
+	sed -nE 's#^\t([^ $]+)( \\)?$#\1#p' "$BDIR/include/config/auto.conf.cmd"
+}
+
+# has_include_names <used>: the base names that the used files probe for
+# with __has_include (an added file of that name could change the build).
+has_include_names() {
+	(cd "$SRC" && grep -vxF . "$1" | xargs -r -d '\n' grep -ohsE -- '__has_include *\( *[<"][^>"]+' || true) |
+		sed -E 's#.*[<"]##; s#.*/##' | sort -u
+}
+
+# descended DIR: true unless kbuild provably did not enter DIR in the last
+# build (so its Makefile or Kbuild was not read).
+descended() {
+	local d=$1 parent name f line sym
+	[[ $d != . ]] || return 0
+	[[ ! -e $BDIR/$d ]] || return 0
+	parent=$(dirname "$d") name=$(basename "$d")
+	# The top-level Makefile enters a directory only to build into it.
+	[[ $parent != . ]] || return 1
+	descended "$parent" || return 1
+	# The parent was entered: with its continued lines joined, it must
+	# have no subdir- line, no obj- or subdir- value made with $(...),
+	# and name DIR only in "obj-$(CONFIG_X) += ... DIR/" lines with
+	# CONFIG_X unset.
+	for f in "$SRC/$parent/Kbuild" "$SRC/$parent/Makefile"; do
+		[[ -f $f ]] || continue
+		sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$f" >"$tmp/parent.mk"
+		grep -qE '^[[:space:]]*subdir-|^[[:space:]]*(obj|subdir)-[^=]*=.*\$' "$tmp/parent.mk" && return 0
+		while IFS= read -r line; do
+			[[ $line =~ ^obj-\$\((CONFIG_[A-Za-z0-9_]+)\)[[:space:]]*[+:]?= ]] || return 0
+			sym=${BASH_REMATCH[1]}
+			grep -qE "^$sym=" "$BDIR/.config" && return 0
+		done < <(grep -wF -- "$name" "$tmp/parent.mk" || true)
+	done
+	return 1
+}
+
+# config_same: olddefconfig at the checked-out commit, from the last
+# build's .config, gives the same .config (kunit.py runs olddefconfig on
+# the kept .config before each build).
+config_same() {
+	mkdir -p "$KCHECK"
+	cp "$BDIR/.config" "$KCHECK/.config"
+	(cd "$SRC" && make ARCH=um O="$KCHECK" "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" olddefconfig) \
+		</dev/null >"$tmp/kcheck.out" 2>&1 || return 1
+	cmp -s "$KCHECK/.config" "$BDIR/.config"
+}
+
+# unused_by_uml LAST C: true if C's UML build is LAST's build (see the
+# header); else sets why_build.
+unused_by_uml() {
+	local last=$1 c=$2 st p base dir x rel kconfig=0
+	why_build=''
+	if ! cmp -s "$tmp/kunitconfig" "$tmp/kunitconfig.built"; then
+		why_build="its reduced kunitconfig differs"
+		return 1
+	fi
+	while IFS=$'\t' read -r st p; do
+		base=${p##*/} dir=$(dirname "$p")
+		case $p in
+		scripts/coccinelle/*) ;;
+		scripts/*|tools/testing/kunit/*|arch/um/*|arch/x86/um/*)
+			why_build="$p: kbuild or kunit.py uses it"; return 1 ;;
+		*/*) ;;
+		MAINTAINERS|CREDITS|README) continue ;;
+		*) why_build="$p: a top-level file"; return 1 ;;
+		esac
+		case $base in
+		Kconfig*)
+			# One kconfig did not read cannot change .config.
+			if [[ $st != M ]] || grep -qxF -- "$p" "$tmp/kconfig_read"; then
+				kconfig=1
+			fi
+			continue ;;
+		Makefile|Kbuild)
+			if descended "$dir"; then
+				why_build="$p: kbuild may have read it"; return 1
+			fi ;;
+		Makefile.*|Kbuild.*|*.mk|*.include|*.config|*kunitconfig)
+			why_build="$p: a build file"; return 1 ;;
+		esac
+		if grep -qxF -- "$p" "$tmp/used"; then
+			why_build="$p: the UML build uses it"; return 1
+		fi
+		if [[ $st != M ]]; then
+			# Added or deleted: not beside a file the build used
+			# (a "..." include searches the includer's directory
+			# first), not a name probed with __has_include, and
+			# not the name, relative to an include directory above
+			# it, of a file the build found elsewhere (shadowing).
+			if grep -q -- "^$(printf '%s' "$dir" | sed 's/[][\.*^$]/\\&/g')/[^/]*\$" "$tmp/used" ||
+			   grep -qxF -- "$dir" "$tmp/used"; then
+				why_build="$p: added or deleted beside files the UML build uses"; return 1
+			fi
+			if grep -qxF -- "$base" "$tmp/has_include"; then
+				why_build="$p: a name the build probes with __has_include"; return 1
+			fi
+			x=$dir
+			while [[ $x != . ]]; do
+				x=$(dirname "$x")
+				# x: an include directory, or the directory of a
+				# used file that may include "<rel>".
+				if [[ $x == . ]]; then
+					rel=$p
+				else
+					rel=${p#"$x"/}
+					grep -qxF -- "$x" "$tmp/used" ||
+						grep -q -- "^$(printf '%s' "$x" | sed 's/[][\.*^$]/\\&/g')/[^/]*\$" "$tmp/used" ||
+						continue
+				fi
+				if grep -qxF -- "$rel" "$tmp/used" || grep -qF -- "/$rel" "$tmp/used"; then
+					why_build="$p: added or deleted with the name of a file the UML build found through ${x}/"; return 1
+				fi
+			done
+		fi
+	done < <(git -C "$LINUX" diff --no-renames --name-status "$last" "$c")
+	if [[ $kconfig -eq 1 ]] && ! config_same; then
+		why_build="a Kconfig change gives another .config"; return 1
+	fi
+	return 0
+}
 
 deps build
 lock tree -s
@@ -43,6 +210,9 @@ fi
 
 P=0 F=0 C=0 S=0 bad=()
 i=0
+# last_ok: the last commit built, if it passed; used_for: the commit whose
+# build $tmp/used describes.  unchanged: the commits not built again.
+last_ok='' used_for='' unchanged=()
 for c in "${commits[@]}"; do
 	i=$((i + 1))
 	subject=$(git -C "$LINUX" log -1 --format=%s "$c")
@@ -68,6 +238,24 @@ for c in "${commits[@]}"; do
 		# commit is still booted and kunit.py has tests to report.
 		log "  (no test suite of ours at this commit: running the KUnit core tests)"
 		echo 'CONFIG_KUNIT_TEST=y' >>"$tmp/kunitconfig"
+	fi
+
+	if [[ $BISECT_SKIP != 0 && -n $last_ok ]]; then
+		if [[ $used_for != "$last_ok" ]]; then
+			used_paths >"$tmp/used"
+			has_include_names "$tmp/used" >"$tmp/has_include"
+			kconfig_read >"$tmp/kconfig_read"
+			used_for=$last_ok
+		fi
+		if unused_by_uml "$last_ok" "$c"; then
+			msg="skipped: changes no file the UML build uses: $(git -C "$LINUX" diff-tree --no-commit-id --name-only -r "$c" | paste -sd' ')"
+			msg+=" (checked: every path changed since $(git -C "$LINUX" rev-parse --short "$last_ok"), the last commit built, which passed: its UML kernel is this one's)"
+			log "  $msg"
+			{ echo "=== $name"; echo "$msg"; } >>"$logf"
+			unchanged+=("$name")
+			continue
+		fi
+		log "  (built: $why_build)"
 	fi
 
 	rm -f "$BDIR/test.log"
@@ -97,18 +285,24 @@ for c in "${commits[@]}"; do
 		log "  FAIL: $why"
 		grep -aE 'ERROR|error:|FAILED|not ok' "$tmp/out" | head -20 | sed 's/^/    /'
 		bad+=("$name: $why")
+		last_ok=
 	else
 		log "  ok: $summary_line"
+		last_ok=$c
+		cp "$tmp/kunitconfig" "$tmp/kunitconfig.built"
 	fi
 done
+nbuilt=$((${#commits[@]} - ${#unchanged[@]}))
 
 status=ok
 [[ ${#bad[@]} -eq 0 ]] || status=fail
 put_counts bisect "$status" "$P" "$F" "$C" "$S" 0 1
 log "bisect-check: log in ${logf#$ROOT/}"
+log "bisect-check: $nbuilt built, ${#unchanged[@]} skipped as unchanged for UML"
+[[ ${#unchanged[@]} -eq 0 ]] || printf "  skipped: %s\n" "${unchanged[@]}"
 if [[ $status != ok ]]; then
 	log "bisect-check: FAIL at ${#bad[@]} of ${#commits[@]} commits:"
 	printf "  %s\n" "${bad[@]}"
 	exit 1
 fi
-log "bisect-check: OK: all ${#commits[@]} commits build and pass ($P passed, $S skipped)"
+log "bisect-check: OK: all ${#commits[@]} commits pass: $nbuilt built and booted ($P passed, $S skipped), ${#unchanged[@]} not built again (their UML kernel is that of an earlier commit that passed)"
