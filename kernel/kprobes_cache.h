@@ -20,6 +20,13 @@ int kprobe_cache_set_enabled(bool enable);
 #if IS_ENABLED(CONFIG_KPROBES_CACHE_KUNIT_TEST)
 struct pcpu_lookup_cache *kprobe_cache_kunit_cache(void);
 void kprobe_cache_kunit_kill(struct kprobe *p);
+int kprobe_cache_kunit_fixed(unsigned int sets, unsigned int ways);
+int kprobe_cache_kunit_auto(unsigned int max_sets, unsigned int ways,
+			    unsigned int on_at, bool manual);
+int kprobe_cache_kunit_restore(void);
+void kprobe_cache_kunit_sync(void);
+bool kprobe_cache_kunit_booted_auto(void);
+unsigned int kprobe_cache_kunit_sets(void);
 #endif
 
 #endif /* _KERNEL_KPROBES_CACHE_H */

@@ -219,6 +219,7 @@ static struct kunit_case kprobes_cache_batch_cases[] = {
 static struct kunit_suite kprobes_cache_batch_suite = {
 	.name = "kprobes_cache_batch",
 	.suite_init = kpc_suite_init,
+	.suite_exit = kpc_suite_exit,
 	.exit = kpc_exit,
 	.test_cases = kprobes_cache_batch_cases,
 };

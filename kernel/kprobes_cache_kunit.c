@@ -346,6 +346,25 @@ module_param_named(bench_sweep, kpc_bench_sweep, bool, 0444);
 MODULE_PARM_DESC(bench_sweep, "time hot sets of int3 probes of several sizes (default 0)");
 
 static unsigned int kpc_bench_sweep_hits = 16384;
+
+static bool kpc_bench_auto;
+module_param_named(bench_auto, kpc_bench_auto, bool, 0444);
+MODULE_PARM_DESC(bench_auto, "run the benchmark in the boot's auto mode, not with a fixed 256x4 cache (default 0)");
+
+/* In auto mode: print the cache's size at @stage, after resizing now. */
+static void kpc_bench_auto_bytes(struct kunit *test, const char *stage,
+				 unsigned int registered)
+{
+	unsigned int sets;
+
+	if (!kpc_bench_auto)
+		return;
+	kprobe_cache_kunit_sync();
+	sets = kprobe_cache_kunit_sets();
+	kunit_info(test, "kprobes_bench: auto stage %s registered %u sets %u ways %u bytes_per_cpu %zu",
+		   stage, registered, sets, sets ? KPC_WAYS : 0,
+		   sets ? pcpu_lookup_cache_cpu_bytes(sets, KPC_WAYS) : 0);
+}
 module_param_named(bench_sweep_hits, kpc_bench_sweep_hits, uint, 0444);
 MODULE_PARM_DESC(bench_sweep_hits, "probe hits per CPU and sweep run (default 16384)");
 
@@ -822,6 +841,14 @@ static void kpc_test_bench(struct kunit *test)
 
 	if (!kpc_bench)
 		kunit_skip(test, "needs kprobes_cache_kunit.bench=1");
+	if (kpc_bench_auto) {
+		if (!kprobe_cache_kunit_booted_auto())
+			kunit_skip(test, "bench_auto=1 needs kprobe_cache=auto");
+		/* Undo the fixed cache of kpc_suite_init() */
+		KUNIT_ASSERT_EQ(test, kprobe_cache_kunit_restore(), 0);
+		kpc_bench_auto_bytes(test, "boot", 0);
+		cache = kprobe_cache_kunit_cache();
+	}
 	if (kpc_bench_rounds < 1 || kpc_bench_rounds > KPC_BENCH_MAX_ROUNDS ||
 	    !kpc_bench_calls)
 		kunit_skip(test, "bench_rounds must be 1 to %u, bench_calls > 0",
@@ -872,6 +899,7 @@ static void kpc_test_bench(struct kunit *test)
 
 	/* The floor: one probe per path, 2 registered (1 without ftrace) */
 	kpc_bench_register_hot(test, b, 0, 1);
+	kpc_bench_auto_bytes(test, "floor", b->nr);
 	if (kpc_bench_main)
 		kpc_bench_hits(test, b, r, 1);
 
@@ -883,11 +911,13 @@ static void kpc_test_bench(struct kunit *test)
 		       total - (KPC_BENCH_HOT - KPC_BENCH_HOT / 2) * paths);
 	kpc_bench_register_hot(test, b, KPC_BENCH_HOT / 2, KPC_BENCH_HOT);
 	wait_for_kprobe_optimizer();
+	kpc_bench_auto_bytes(test, "filled", b->nr);
 
 	if (kpc_bench_main) {
 		KUNIT_EXPECT_GE(test, b->nr_sled, enable);
 		kpc_bench_hits(test, b, r, KPC_BENCH_HOT);
 		kpc_bench_enable(test, b, min(enable, b->nr_sled));
+		kpc_bench_auto_bytes(test, "enabled", b->nr);
 		kpc_bench_hits(test, b, r, KPC_BENCH_HOT);
 	}
 	if (kpc_bench_sweep)
@@ -905,6 +935,7 @@ static void kpc_test_bench(struct kunit *test)
 		/* Let the optimizer and RCU free what was unregistered first */
 		wait_for_kprobe_optimizer();
 		rcu_barrier();
+		kpc_bench_auto_bytes(test, "unregistered", b->nr);
 		kpc_bench_hits(test, b, r, 1);
 	}
 
@@ -942,6 +973,7 @@ static struct kunit_case kprobes_cache_cases[] = {
 static struct kunit_suite kprobes_cache_suite = {
 	.name = "kprobes_cache",
 	.suite_init = kpc_suite_init,
+	.suite_exit = kpc_suite_exit,
 	.exit = kpc_stress_exit,
 	.test_cases = kprobes_cache_cases,
 };

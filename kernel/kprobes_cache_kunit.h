@@ -19,6 +19,10 @@
 
 /* Probes on the NOP sled, and the length of its NOP run */
 #define KPC_BULK	1000
+
+/* The geometry the suites run with: the default of kprobe_cache= */
+#define KPC_SETS	256
+#define KPC_WAYS	4
 /* How far into a function, in kprobe_opcode_t, to look for an int3 probe */
 #define KPC_MAX_OFFSET	64
 
@@ -80,6 +84,7 @@ bool kpc_ftrace_path(struct kunit *test);
 int kpc_pre(struct kprobe *p, struct pt_regs *regs);
 void kpc_post(struct kprobe *p, struct pt_regs *regs, unsigned long flags);
 const struct kpc_param *kpc_setup(struct kunit *test);
+bool kpc_int3_ok(void);
 kprobe_opcode_t *kpc_addr(const struct kpc_param *param);
 struct kpc_probe *kpc_register(struct kunit *test, kprobe_opcode_t *addr,
 			       bool post);
@@ -96,6 +101,7 @@ void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
 void kpc_expect_new_probe(struct kunit *test, const struct kpc_param *param,
 			  kprobe_opcode_t *addr, int n);
 int kpc_suite_init(struct kunit_suite *suite);
+void kpc_suite_exit(struct kunit_suite *suite);
 void kpc_exit(struct kunit *test);
 
 #endif /* _KERNEL_KPROBES_CACHE_KUNIT_H */

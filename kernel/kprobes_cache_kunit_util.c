@@ -165,6 +165,12 @@ const struct kpc_param *kpc_setup(struct kunit *test)
 	return param;
 }
 
+/* Whether kpc_int3_target has an offset for an int3 probe */
+bool kpc_int3_ok(void)
+{
+	return kpc_int3_offset;
+}
+
 kprobe_opcode_t *kpc_addr(const struct kpc_param *param)
 {
 	if (param->ftrace)
@@ -380,7 +386,19 @@ int kpc_suite_init(struct kunit_suite *suite)
 	kpc_sled_start = NULL;
 	if (kallsyms_lookup_size_offset((unsigned long)kpc_sled, &size, &off))
 		kpc_sled_start = kpc_find_nops(kpc_sled, size, KPC_BULK);
+
+	/*
+	 * The cases want a cache from the start, of the default geometry
+	 * also in auto mode; kprobes_cache_auto_kunit.c tests auto mode.
+	 */
+	if (kprobe_cache_kunit_booted_auto())
+		return kprobe_cache_kunit_fixed(KPC_SETS, KPC_WAYS);
 	return 0;
+}
+
+void kpc_suite_exit(struct kunit_suite *suite)
+{
+	kprobe_cache_kunit_restore();
 }
 
 /* A case may have switched the cache off: switch it on again. */

@@ -250,6 +250,7 @@ static struct kunit_case kprobes_cache_lifecycle_cases[] = {
 static struct kunit_suite kprobes_cache_lifecycle_suite = {
 	.name = "kprobes_cache_lifecycle",
 	.suite_init = kpc_suite_init,
+	.suite_exit = kpc_suite_exit,
 	.exit = kpc_exit,
 	.test_cases = kprobes_cache_lifecycle_cases,
 };

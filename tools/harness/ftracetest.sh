@@ -4,7 +4,8 @@
 # ftracetest.sh: upstream's ftrace selftests of kprobe and dynamic events
 # (tools/testing/selftests/ftrace/ftracetest, test.d/kprobe/ and
 # test.d/dynevent/) in a QEMU guest of the patched kernel, twice: with the
-# kprobes lookup cache on (the default) and with kprobe_cache=0.
+# kprobes lookup cache on (kprobe_cache=256x4: the default, auto, would
+# allocate none for the cases' few probes) and with kprobe_cache=0.
 #
 #   1. builds build/ftrace-x86 (kbuild.sh, tools/harness/ftrace-x86.config:
 #      non-debug, allnoconfig plus what the cases need, modules for the
@@ -24,7 +25,8 @@
 #   UNSUPPORTED, UNTESTED, UNRESOLVED, XFAIL -> skipped.
 #
 # Environment:
-#   FTRACETEST_KARGS      kernel arguments of both boots (default: none)
+#   FTRACETEST_KARGS      kernel arguments of both boots
+#                         (default: kprobe_cache=256x4)
 #   FTRACETEST_OFF_KARGS  what the second boot adds (default: kprobe_cache=0)
 #   FTRACETEST_DIRS       test directories, relative to the ftrace selftests
 #                         (default: 'test.d/kprobe test.d/dynevent')
@@ -36,7 +38,7 @@ set -euo pipefail
 name=ftracetest
 bdir=$BUILD/ftrace-x86
 cpio=$bdir/ftracetest.cpio
-kargs_on=${FTRACETEST_KARGS:-}
+kargs_on=${FTRACETEST_KARGS-kprobe_cache=256x4}
 kargs_off="$kargs_on ${FTRACETEST_OFF_KARGS-kprobe_cache=0}"
 dirs=${FTRACETEST_DIRS:-test.d/kprobe test.d/dynevent}
 export QEMU_SMP=${QEMU_SMP:-4} QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}

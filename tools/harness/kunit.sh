@@ -161,6 +161,15 @@ if [[ $target =~ ^kunit-(smp|arm64|riscv)$ && -z ${KUNIT_FILTER:-} ]] &&
    grep -aqE 'Ran [0-9]+ tests:' "$logf" &&
    grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
 	cp "$bdir/test.log" "$bdir/test-cache-on.log" 2>/dev/null || true
+	# kprobe_cache=auto, the default: no cache was allocated from boot
+	# until the first kprobes_cache suite (which sets its own up).
+	boot_part=$(sed -n '1,/# Subtest: kprobes_cache/p' "$bdir/test-cache-on.log")
+	if ! grep -aq 'lookup cache: auto, none below' <<<"$boot_part" ||
+	   grep -aqE 'lookup cache (resized|set): [0-9]' <<<"$boot_part"; then
+		log "$target: FAIL: auto mode: no 'lookup cache: auto' line at boot, or a cache was allocated before the kprobes_cache suites"
+		status=fail
+		apply_counts
+	fi
 	# Upstream's kprobes_test must also pass with the kprobes lookup
 	# cache off.
 	extra_boot cache-off tcg 0 'kprobes_test' kprobe_cache=0
@@ -191,18 +200,26 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	# ends the boot at once (kunit.py passes -no-reboot).
 	extra_boot stress-text tcg,thread=single 1 'kprobes_cache.kpc_test_stress_text' \
 		kprobes_cache_kunit.stress_text=1 panic=-1
-	# Bad kprobe_cache= values: each is refused with a warning and the
-	# default geometry stays (kprobes_test then runs with the cache on).
-	extra_boot bad-param tcg 0 'kprobes_test' \
-		kprobe_cache=64x4junk kprobe_cache=3x4 kprobe_cache=x4 kprobe_cache=64x
-	for v in 64x4junk 3x4 x4 64x; do
-		grep -aqE "kprobe_cache=$v: expected 0 or <sets>x<ways>.*; using 256x4" \
+	# Bad kprobe_cache= values after a good one: each is refused with a
+	# warning and the fixed 256x4 cache of the good one stays, so that
+	# upstream's kprobes_test also runs with a cache (in the main boot,
+	# auto mode has none for its few probes).
+	bad_values='64x4junk 3x4 x4 64x auto:8x4 auto:64x autox'
+	extra_boot bad-param tcg 0 'kprobes_test' kprobe_cache=256x4 \
+		$(printf 'kprobe_cache=%s ' $bad_values)
+	for v in $bad_values; do
+		grep -aqE "kprobe_cache=$v: expected auto, auto:<sets>x<ways>, 0 or <sets>x<ways>.*; ignored" \
 			"$bdir/test-bad-param.log" || {
-			log "$target: FAIL: bad-param: no warning for kprobe_cache=$v, or the geometry changed"
+			log "$target: FAIL: bad-param: no warning for kprobe_cache=$v"
 			status=fail
 			apply_counts
 		}
 	done
+	grep -aq 'lookup cache set: 256x4, 16720 bytes per CPU' "$bdir/test-bad-param.log" || {
+		log "$target: FAIL: bad-param: the bad values changed the cache of kprobe_cache=256x4"
+		status=fail
+		apply_counts
+	}
 	cp "$bdir/test-cache-on.log" "$bdir/test.log" 2>/dev/null || true
 fi
 log "$target: $(grep -aoE 'Ran [0-9]+ tests:.*' "$logf" | tail -1 || echo 'no test summary') => $status"
