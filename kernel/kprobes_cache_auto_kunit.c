@@ -159,8 +159,9 @@ static struct kpc_auto *kpc_auto_alloc_ctx(struct kunit *test)
 	struct kpc_auto *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-			kpc_auto_release, a), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, kpc_auto_release, a),
+			0);
 	return a;
 }
 
@@ -477,8 +478,10 @@ static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 	}
 	kpc_auto_stop_threads();
 	/* Resizes only from here on: the cache then stays for the checks. */
-	KUNIT_ASSERT_EQ(test, kprobe_cache_kunit_auto(KPC_AUTO_MAX_SETS,
-			KPC_AUTO_WAYS, KPC_AUTO_ON, true), 0);
+	KUNIT_ASSERT_EQ(test,
+			kprobe_cache_kunit_auto(KPC_AUTO_MAX_SETS, KPC_AUTO_WAYS,
+						KPC_AUTO_ON, true),
+			0);
 	kunit_info(test, "%u rounds, %u cache changes seen", rounds, resizes);
 	KUNIT_EXPECT_GT(test, resizes, 3);
 	KUNIT_EXPECT_GT(test, atomic_read(&base_i->pre), 0);
