@@ -149,6 +149,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--kprobes")
     ap.add_argument("--kprobes-sweep")
+    ap.add_argument("--kprobes-auto")
     ap.add_argument("--kprobes-no-ss-int3")
     ap.add_argument("--kprobes-config")
     ap.add_argument("--kprobes-arm64")
@@ -166,6 +167,10 @@ def main():
     if a.kprobes:
         kp = bench_kprobes.summarize(bench_kprobes.parse(
             [a.kprobes, a.kprobes_sweep]))
+    kauto = None
+    if a.kprobes_auto and os.path.exists(a.kprobes_auto):
+        kauto = bench_kprobes.auto_summarize(
+            bench_kprobes.parse([a.kprobes_auto]), kp)
     nss = None
     if kp and a.kprobes_no_ss_int3:
         nss = bench_kprobes.no_ss_compare(kp, bench_kprobes.summarize(
@@ -180,6 +185,8 @@ def main():
                                                       a.modules_stack))
           if modules_run else None)
     targets = (bench_kprobes.targets(kp) +
+               (bench_kprobes.auto_targets(kauto) if a.kprobes_auto
+                else []) +
                (bench_modules.targets(mb) if modules_run else []) + targets)
     kp_cfg = config_lines(a.kprobes_config, [
         "CONFIG_SMP", "CONFIG_PREEMPT_LAZY", "CONFIG_PREEMPT",
@@ -222,6 +229,7 @@ def main():
         "uml_kernel_config": cfg,
         "uml_tables": tables,
         "kprobes": kp,
+        "kprobes_auto": kauto,
         "kprobes_without_0004": nss,
         "kprobes_kernel_config": kp_cfg,
         "kprobes_arm64": ka,
@@ -248,6 +256,8 @@ def main():
         md.extend(bench_tables.headline(tables))
     zipf = zipf_dist(cg)
     md.extend(bench_kprobes.headline(kp))
+    if a.kprobes_auto:
+        md.extend(bench_kprobes.auto_headline(kauto))
     md.extend(bench_kprobes.no_ss_headline(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_headline(ka))
@@ -292,6 +302,8 @@ def main():
               "binary and inputs give the same counts.\n" %
               (cg["tool"], cg["method"]))
     md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
+    if a.kprobes_auto:
+        md.extend(bench_kprobes.auto_section(kauto, kp))
     md.extend(bench_kprobes.no_ss_section(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
@@ -329,6 +341,8 @@ def main():
                   "`build/bench/plot-uml-ns-*.dat`")
     md.append("- `build/bench/raw/kprobes-bench.txt` (main boot), "
               "`build/bench/raw/kprobes-sweep.txt` (sweep boots), "
+              "`build/bench/raw/kprobes-auto.txt` (kprobe_cache=auto "
+              "boot), "
               "`build/bench/raw/kprobes-no-ss-int3.txt` (kernel without "
               "0004's check), "
               "`build/bench/raw/kprobes-arm64.txt` (arm64 boot), "

@@ -24,6 +24,12 @@
 #     main boot again on a kernel without the early single-step check of
 #     "x86/kprobes: Recognise the single-step int3 before the kprobe
 #     lookup" (bench-no-ss-int3.diff), to show what that patch buys.
+#     kprobes-auto: the main boot again (no sweep) in kprobe_cache=auto,
+#     the default mode (kprobes_cache_kunit.bench_auto=1): the cache's
+#     bytes per CPU at each stage, the 2-registered floor with no cache
+#     ("cache on" and "off" run the same code), many registered with the
+#     auto-sized cache against that floor, the enable time. A failure here
+#     is reported NOT MEASURED.
 #  4. kprobes-arm64: the main boot on a non-debug arm64 kernel under QEMU
 #     TCG (-smp 4): the breakpoint path only (no kprobes on ftrace there).
 #  5. modules: the cache in front of the module address lookup
@@ -41,7 +47,8 @@
 #     'make series' puts in the cover letter) and plots.
 #
 # BENCH_STAGES="modules report" (a list of the stage names cachegrind,
-# uml-tables, kprobes, kprobes-no-ss-int3, kprobes-arm64, modules, report)
+# uml-tables, kprobes, kprobes-auto, kprobes-no-ss-int3, kprobes-arm64,
+# modules, report)
 # runs only those stages; the report is then made from the raw files that
 # earlier runs left in build/bench/ (a stage that never ran is reported
 # NOT MEASURED or makes the report fail: cachegrind.json is required).
@@ -58,7 +65,7 @@ stamp() { local s=$(($(date +%s) - start)); printf '[bench %02d:%02d]' $((s / 60
 stages=${BENCH_STAGES:-}
 for st in $stages; do
 	case $st in
-	cachegrind|uml-tables|kprobes|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
+	cachegrind|uml-tables|kprobes|kprobes-auto|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
 	*) die "BENCH_STAGES: unknown stage '$st'" ;;
 	esac
 done
@@ -205,6 +212,39 @@ for geo in $kp_geos; do
 	cat "$out/raw/kprobes-sweep-$geo.txt" >>"$out/raw/kprobes-sweep.txt"
 done
 echo "$(stamp) kprobes: done"
+fi
+
+# The main boot again in kprobe_cache=auto, the default mode (patch
+# 0010a): the same kernel and module parameters (kp_args, no sweep) plus
+# kprobes_cache_kunit.bench_auto=1, which drops the fixed 256x4 cache that
+# the suite otherwise sets up and prints the cache's size at each stage
+# ("kprobes_bench: auto stage ..."): before any probe, at 2 registered
+# (no cache: "cache on" and "cache off" run the same code), filled,
+# enabled and unregistered. BENCH_KPROBES_AUTO_ARGS appends module
+# parameters (e.g. "bench_fill=3000" for a short run). In a subshell: a
+# failure here costs this section only (NOT MEASURED in the report).
+read -ra ko_args <<<"${BENCH_KPROBES_AUTO_ARGS:-}"
+ko_args=("${kp_args[@]}" bench_auto=1 "${ko_args[@]}")
+if stage kprobes-auto; then
+rm -f "$out/raw/kprobes-auto.txt"
+if (
+	if [[ -z $kx_built ]]; then
+		echo "$(stamp) kprobes-auto: build the bench-x86 kernel (non-debug)"
+		kp_build kprobes-auto "$LINUX" "$kbdir"
+	fi
+	echo "$(stamp) kprobes-auto: main boot in auto mode (kprobe_cache=auto, ${ko_args[*]})"
+	kp_boot kprobes-auto auto "${ko_args[@]}"
+	# the last stage line: the case went through (it was not skipped)
+	grep -q 'kprobes_bench: auto stage unregistered ' "$out/raw/kprobes-auto.txt" ||
+		die "kprobes-auto: no 'auto stage unregistered' line (the case skipped?), see ${out#$ROOT/}/raw/kprobes-auto-kernel.log"
+); then
+	kx_built=1
+	echo "$(stamp) kprobes-auto: done: $(grep 'kprobes_bench: auto stage ' "$out/raw/kprobes-auto.txt" |
+		awk '{printf "%s%s %s B", n++ ? ", " : "", $4, $12}')"
+else
+	rm -f "$out/raw/kprobes-auto.txt"
+	echo "$(stamp) kprobes-auto: FAILED (see above); the report marks it NOT MEASURED"
+fi
 fi
 
 # What patch 0004 buys (issue 9, point 6): the main boot again, on the
@@ -381,6 +421,7 @@ echo "$(stamp) report: start"
 python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
 	--kprobes "$out/raw/kprobes-bench.txt" \
+	--kprobes-auto "$out/raw/kprobes-auto.txt" \
 	--kprobes-no-ss-int3 "$out/raw/kprobes-no-ss-int3.txt" \
 	--kprobes-arm64 "$out/raw/kprobes-arm64.txt" \
 	--kprobes-arm64-config "$BUILD/bench-arm64/.config" \

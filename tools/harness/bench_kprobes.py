@@ -22,9 +22,10 @@ def _fields(text):
 
 def parse(paths):
     """Return {'setup': [...], 'fill': [...], 'hit': [...], 'enable': [...],
-    'sweep': [...], 'unregister': [...]}, one dict per line."""
+    'sweep': [...], 'unregister': [...], 'auto': [...]}, one dict per line
+    ('auto': the "auto stage" lines of a bench_auto=1 boot)."""
     data = {k: [] for k in ("setup", "fill", "hit", "enable", "sweep",
-                            "unregister")}
+                            "unregister", "auto")}
     boot = 0
     for path in paths:
         if not path or not os.path.exists(path):
@@ -49,14 +50,29 @@ stats = bench_common.spread
 
 
 def _ratio_stats(num, den):
-    """Median ratio of medians, and the spread of per-round ratios."""
+    """Median ratio of medians, and the spread and median of per-round
+    ratios."""
     if not num or not den:
         return None
     per_round = [a / b for a, b in zip(num, den) if b]
     return {"median": statistics.median(num) / statistics.median(den),
+            "round_median": statistics.median(per_round)
+            if per_round else None,
             "round_min": min(per_round) if per_round else None,
             "round_max": max(per_round) if per_round else None,
             "n": len(per_round)}
+
+
+def _phases(rows):
+    """The rows of one (path, registered, enabled, cache) group, split into
+    phases ({round: row} each): a group measured twice (the floor, before
+    the fillers and after unregistering them) has 2."""
+    phases = []
+    for r in rows:
+        if not phases or r["round"] in phases[-1]:
+            phases.append({})
+        phases[-1][r["round"]] = r
+    return phases
 
 
 def _hit_ratio(rows):
@@ -75,11 +91,8 @@ def summarize(data):
     groups = {}
     for r in hit:
         key = (r["path"], r["registered"], r.get("enabled", 0), r["cache"])
-        phases = groups.setdefault(key, [])
-        # a group measured twice (the floor, before and after): 2 phases
-        if not phases or r["round"] in phases[-1]:
-            phases.append({})
-        phases[-1][r["round"]] = r
+        groups.setdefault(key, []).append(r)
+    groups = {k: _phases(v) for k, v in groups.items()}
     for (path, reg, enabled, cache), phases in sorted(groups.items()):
         rows = [r for ph in phases for r in ph.values()]
         rounds = sorted(set().union(*phases))
@@ -646,4 +659,357 @@ def arm64_section(ka, cfg):
                    f(e["on"]["enable_ms"]["median"]),
                    f(e["off"]["disable_ms"]["median"]),
                    f(e["on"]["disable_ms"]["median"])))
+    return md
+
+
+AUTO_STAGES = ("boot", "floor", "filled", "enabled", "unregistered")
+# the auto stage whose cache the floor's phases ran with, in phase order
+AUTO_FLOOR_PHASES = ("floor", "unregistered")
+
+
+def _geometry(sets, ways):
+    return "%dx%d" % (sets, ways) if sets else "none"
+
+
+def auto_summarize(data, kp=None):
+    """The bench_auto=1 boot (kprobe_cache=auto): the cache's size at each
+    stage, the 2-registered floor (no cache: "cache on" and "cache off"
+    run the same code) on against off, the main figures of summarize(),
+    and, if @kp (the main boot, fixed cache) has them, the floor against
+    the main boot's floor with its cache off, across the two boots. None
+    if @data has no "auto stage" lines."""
+    if not data["auto"]:
+        return None
+    ka = summarize(data)
+    # one boot (its "boot" stage line comes before its setup line)
+    stages = [{"stage": a["stage"], "registered": a["registered"],
+               "sets": a["sets"], "ways": a["ways"],
+               "geometry": _geometry(a["sets"], a["ways"]),
+               "bytes_per_cpu": a["bytes_per_cpu"]} for a in data["auto"]]
+    by_stage = {s["stage"]: s for s in stages}
+    out = {"stages": stages, "setup": ka["setup"], "fill": ka["fill"],
+           "unregister": ka["unregister"], "hit": ka["hit"],
+           "ratios": ka["ratios"], "enable": ka["enable"], "floor": {},
+           "cross_boot": None}
+    if not data["hit"]:
+        return out
+    boot = min(r["boot"] for r in data["hit"])
+    hit = [r for r in data["hit"] if r["boot"] == boot]
+    few = min(r["registered"] for r in hit)
+    for path in sorted({r["path"] for r in hit}):
+        ph = {c: _phases([r for r in hit if r["path"] == path and
+                          r["registered"] == few and
+                          r.get("enabled", 0) == 0 and r["cache"] == c])
+              for c in ("on", "off")}
+        phases, same_on, same_off = [], [], []
+        for i, (pon, poff) in enumerate(zip(ph["on"], ph["off"])):
+            name = (AUTO_FLOOR_PHASES[i] if i < len(AUTO_FLOOR_PHASES)
+                    else "phase %d" % i)
+            st = by_stage.get(name)
+            rounds = sorted(set(pon) & set(poff))
+            on = [pon[k]["ps_per_hit"] / 1000.0 for k in rounds]
+            off = [poff[k]["ps_per_hit"] / 1000.0 for k in rounds]
+            # no cache at that stage: the static branch is off either way
+            same = bool(st) and st["sets"] == 0
+            phases.append({
+                "phase": name, "sets": st["sets"] if st else None,
+                "geometry": _geometry(st["sets"], st["ways"]) if st
+                else None, "same_code": same, "on_ns": stats(on),
+                "off_ns": stats(off), "on_vs_off": _ratio_stats(on, off),
+                "lookup_hits": sum(pon[k].get("lookup_hits", 0)
+                                   for k in rounds)})
+            if same:
+                same_on += on
+                same_off += off
+        out["floor"][path] = {
+            "registered": few, "phases": phases,
+            "same_code_phases": [p["phase"] for p in phases
+                                 if p["same_code"]],
+            "on_ns": stats(same_on), "off_ns": stats(same_off),
+            "on_vs_off": _ratio_stats(same_on, same_off)}
+    # many registered, none of the enable set enabled yet (the "filled"
+    # stage's cache), against the floor
+    idx = {(h["path"], h["registered"], h["enabled"], h["cache"]): h
+           for h in ka["hit"]}
+    for path, r in ka["ratios"].items():
+        on_filled = idx.get((path, r["many"], 0, "on"))
+        on_few = idx.get((path, r["few"], 0, "on"))
+        if on_filled and on_few and r["enabled"]:
+            r["on_filled_vs_on_few"] = _ratio_stats(on_filled["ns_rounds"],
+                                                    on_few["ns_rounds"])
+    if kp and kp["hit"]:
+        ks = kp["setup"][0] if kp["setup"] else {}
+        kfew = min(h["registered"] for h in kp["hit"])
+        cross = {}
+        for path, fl in out["floor"].items():
+            m = next((h for h in kp["hit"] if h["path"] == path and
+                      h["registered"] == kfew and h["enabled"] == 0 and
+                      h["cache"] == "off"), None)
+            if not m or not fl["on_ns"] or not m["ns"]:
+                continue
+            mo = m["ns"]["median"]
+            cross[path] = {
+                "main_registered": kfew,
+                "main_geometry": _geometry(ks.get("sets", 0),
+                                           ks.get("ways", 0)),
+                "main_off_ns": mo, "auto_on_ns": fl["on_ns"]["median"],
+                "auto_off_ns": fl["off_ns"]["median"],
+                "auto_on_vs_main_off": fl["on_ns"]["median"] / mo
+                if mo else None,
+                "auto_off_vs_main_off": fl["off_ns"]["median"] / mo
+                if mo else None}
+        out["cross_boot"] = cross or None
+    return out
+
+
+def _auto_stage_text(ka):
+    return ", ".join("%s %s B (%s%s)" %
+                     (s["stage"], s["bytes_per_cpu"],
+                      "no cache" if not s["sets"] else s["geometry"],
+                      ", %d registered" % s["registered"]
+                      if s["stage"] != "boot" else "")
+                     for s in ka["stages"])
+
+
+def auto_targets(ka):
+    """(status, text): per-hit cost at many registered with the auto-sized
+    cache on, against the floor (no cache) of the same boot."""
+    lines = []
+    if not ka or not ka["ratios"]:
+        lines.append(("NOT MEASURED", "kprobe_cache=auto: per-hit cost "
+                      "with ~40000 registered <= 1.1x the cost with 2 "
+                      "registered: no figures from the kprobes-auto boot"))
+        return lines
+    geo = {s["stage"]: s for s in ka["stages"]}.get("enabled")
+    for path in ("int3", "ftrace"):
+        r = ka["ratios"].get(path, {})
+        q = r.get("on_many_vs_on_few")
+        if not q:
+            lines.append(("NOT MEASURED", "kprobe_cache=auto, %s path "
+                          "per-hit cost: missing rows" % path))
+            continue
+        lines.append((
+            "PASS" if q["median"] <= 1.1 else "FAIL",
+            "kprobe_cache=auto, %s path, per-hit cost with %d registered "
+            "(%d enabled fillers; auto-sized cache %s, on) <= 1.1x the "
+            "cost with %d registered (no cache), same boot: %sx (median "
+            "of per-round ratios %sx, per-round %s..%s, %d rounds)" %
+            (path, r["many"], r["enabled"],
+             geo["geometry"] if geo else "?", r["few"], f(q["median"], 3),
+             f(q["round_median"], 3), f(q["round_min"], 3),
+             f(q["round_max"], 3), q["n"])))
+    return lines
+
+
+def auto_headline(ka):
+    md = []
+    if not ka:
+        md.append("- kprobe_cache=auto (the default mode): NOT MEASURED "
+                  "(no figures from the kprobes-auto boot; see the make "
+                  "bench output).")
+        return md
+    md.append("- kprobe_cache=auto (the default mode), x86_64 QEMU TCG, "
+              "one boot: lookup cache bytes per CPU: %s." %
+              _auto_stage_text(ka))
+    parts = []
+    for path in ("int3", "ftrace"):
+        fl = ka["floor"].get(path)
+        if not fl or not fl["on_vs_off"]:
+            continue
+        q = fl["on_vs_off"]
+        parts.append("%s %s / %s ns, %sx (median of per-round ratios "
+                     "%sx)" % (path, f(fl["on_ns"]["median"], 0),
+                               f(fl["off_ns"]["median"], 0),
+                               f(q["median"], 3), f(q["round_median"], 3)))
+    if parts:
+        fl = next(iter(ka["floor"].values()))
+        md.append("- kprobe_cache=auto with %d registered (no cache, so "
+                  "the \"cache on\" and \"cache off\" rounds run the same "
+                  "code), per hit on / off, same boot: %s." %
+                  (fl["registered"], "; ".join(parts)))
+    cb = ka.get("cross_boot")
+    if cb:
+        parts = ["%s %s and %s ns (its \"on\" and \"off\" rounds) "
+                 "against %s ns, %sx and %sx" %
+                 (path, f(c["auto_on_ns"], 0), f(c["auto_off_ns"], 0),
+                  f(c["main_off_ns"], 0), f(c["auto_on_vs_main_off"], 3),
+                  f(c["auto_off_vs_main_off"], 3))
+                 for path, c in sorted(cb.items())]
+        md.append("- kprobe_cache=auto with no cache against the main "
+                  "boot's %d-registered floor with its fixed %s cache "
+                  "switched off (the nearest to kprobe_cache=0), per hit, "
+                  "a cross-boot comparison (medians of two boots): %s." %
+                  (next(iter(cb.values()))["main_registered"],
+                   next(iter(cb.values()))["main_geometry"],
+                   "; ".join(parts)))
+    return md
+
+
+def auto_section(ka, kp):
+    """The auto-mode subsection of "kprobes end to end"."""
+    md = []
+    if not kp:
+        md.append("## kprobes end to end (x86_64 QEMU TCG)\n")
+    md.append("### kprobe_cache=auto (the default mode)\n")
+    if not ka:
+        md.append("NOT MEASURED: the kprobes-auto stage of make bench "
+                  "failed, did not run, or printed no `kprobes_bench: auto "
+                  "stage` lines.\n")
+        return md
+    s = ka["setup"][0] if ka["setup"] else {}
+    fl = ka["fill"][0] if ka["fill"] else {}
+    md.append("The main boot again (same bench-x86 kernel and module "
+              "parameters, no sweep), booted with `kprobe_cache=auto` and "
+              "`kprobes_cache_kunit.bench_auto=1`: the case drops the "
+              "fixed 256x4 cache that the suite otherwise sets up and runs "
+              "in the boot's auto mode (patches/0010a-*: no cache below "
+              "2048 probed addresses, then one sized to the enabled "
+              "probes, 16x4 to 256x4). At each stage it has kprobes resize "
+              "the cache now and prints its geometry. %s CPUs; %s "
+              "registered in all (%s on kernel functions, %s on the NOP "
+              "sled); %s rounds.\n" %
+              (s.get("cpus", "?"), fl.get("registered", "?"),
+               fl.get("real_registered", "?"), fl.get("sled", "?"),
+               s.get("rounds", "?")))
+    md.append("| stage | registered | cache | bytes per CPU |")
+    md.append("|---|---|---|---|")
+    names = {"boot": "boot (before any probe)", "floor": "floor",
+             "filled": "filled (enable set disabled)",
+             "enabled": "enable set enabled",
+             "unregistered": "all but the floor unregistered"}
+    for st in ka["stages"]:
+        md.append("| %s | %d | %s | %s |" %
+                  (names.get(st["stage"], st["stage"]), st["registered"],
+                   st["geometry"], st["bytes_per_cpu"]))
+    md.append("")
+    if ka["floor"]:
+        md.append("The floor with no cache: \"cache on\" and \"cache off\" "
+                  "only flip the kprobe_cache switch, and with no cache the "
+                  "static branch is off either way, so the two run the same "
+                  "code; the difference is the noise of this boot. Each "
+                  "round's on over the same round's off (adjacent runs); "
+                  "the \"no cache\" row pools the phases that had no "
+                  "cache. If the two phases ran at different speeds (the "
+                  "host's load changed), the pooled ratio of medians "
+                  "compares different rounds; the median of the per-round "
+                  "ratios does not.\n")
+        md.append("| path | phase | cache | ns/hit on (median) | min | max "
+                  "| ns/hit off (median) | min | max | on/off (ratio of "
+                  "medians) | median of per-round ratios | per-round range "
+                  "| rounds | lookup hits (on) |")
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+                  "---|")
+        for path, fr in ka["floor"].items():
+            rows = [(p["phase"], p["geometry"], p) for p in fr["phases"]]
+            if fr["on_vs_off"]:
+                rows.append(("no cache: " + " + ".join(
+                    fr["same_code_phases"]), "none", dict(
+                        fr, lookup_hits=sum(p["lookup_hits"]
+                                            for p in fr["phases"]
+                                            if p["same_code"]))))
+            for name, geo, p in rows:
+                q, on, off = p["on_vs_off"], p["on_ns"], p["off_ns"]
+                if not q:
+                    continue
+                md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | "
+                          "%s | %s | %s..%s | %d | %s |" %
+                          (path, name, geo, f(on["median"]), f(on["min"]),
+                           f(on["max"]), f(off["median"]), f(off["min"]),
+                           f(off["max"]), f(q["median"], 3),
+                           f(q["round_median"], 3), f(q["round_min"], 3),
+                           f(q["round_max"], 3), q["n"],
+                           p.get("lookup_hits", "-")))
+        md.append("")
+    cb = ka.get("cross_boot")
+    if cb:
+        c0 = next(iter(cb.values()))
+        md.append("Across two boots (the noise between boots is in these "
+                  "figures; compare with the ratios within one boot "
+                  "above): the auto boot's floor with no cache against "
+                  "the main boot's %d-registered floor with its fixed %s "
+                  "cache switched off (the nearest the benchmark has to "
+                  "`kprobe_cache=0`: the same hash walk, behind a static "
+                  "branch that is off).\n" % (c0["main_registered"],
+                                               c0["main_geometry"]))
+        md.append("| path | auto, no cache, \"on\" ns/hit | auto, no "
+                  "cache, \"off\" ns/hit | main boot, cache off ns/hit | "
+                  "auto on / main off | auto off / main off |")
+        md.append("|---|---|---|---|---|---|")
+        for path, c in sorted(cb.items()):
+            md.append("| %s | %s | %s | %s | %s | %s |" %
+                      (path, f(c["auto_on_ns"]), f(c["auto_off_ns"]),
+                       f(c["main_off_ns"]), f(c["auto_on_vs_main_off"], 3),
+                       f(c["auto_off_vs_main_off"], 3)))
+        md.append("")
+    else:
+        md.append("No comparison with the main boot's floor: no main-boot "
+                  "figures in this report.\n")
+    md.append("Per hit, every group of this boot (the floor rows pool their "
+              "two phases):\n")
+    md.append("| path | registered | enabled fillers | cache | ns/hit "
+              "median | min | max | rounds | hit ratio |")
+    md.append("|---|---|---|---|---|---|---|---|---|")
+    for h in ka["hit"]:
+        md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d | %s |" %
+                  (h["path"], h["registered"], h["enabled"], h["cache"],
+                   f(h["ns"]["median"]), f(h["ns"]["min"]),
+                   f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"]),
+                   "-" if h["hit_ratio"] is None
+                   else f(100 * h["hit_ratio"], 2) + "%"))
+    md.append("")
+    geo = {st["stage"]: st for st in ka["stages"]}
+    md.append("| path | within-boot ratio | ratio of medians | median of "
+              "per-round ratios | per-round min | per-round max |")
+    md.append("|---|---|---|---|---|---|")
+    for path, r in ka["ratios"].items():
+        for key, name in (
+                ("on_many_vs_on_few", "cache on (%s), %d registered, %d "
+                 "enabled / %d registered (no cache)" %
+                 (geo["enabled"]["geometry"] if "enabled" in geo else "?",
+                  r["many"], r["enabled"], r["few"])),
+                ("on_filled_vs_on_few", "cache on (%s), %d registered, "
+                 "none of them enabled / %d registered (no cache)" %
+                 (geo["filled"]["geometry"] if "filled" in geo else "?",
+                  r["many"], r["few"])),
+                ("off_many_vs_off_few", "cache off, %d / %d registered" %
+                 (r["many"], r["few"])),
+                ("off_vs_on_many", "cache off / on, %d registered" %
+                 r["many"])):
+            q = r.get(key)
+            if q:
+                md.append("| %s | %s | %s | %s | %s | %s |" %
+                          (path, name, f(q["median"], 3),
+                           f(q["round_median"], 3), f(q["round_min"], 3),
+                           f(q["round_max"], 3)))
+    md.append("")
+    e = ka["enable"]
+    if e:
+        md.append("Enable time in this boot: enable_kprobe() on %d probes "
+                  "(%d registered), then disable_kprobe() on each, cache "
+                  "off and on alternating (auto mode resizes the cache as "
+                  "probes are enabled and disabled):\n" %
+                  (e["probes"], e["registered"]))
+        md.append("| cache | enable ms median | min | max | disable ms "
+                  "median | min | max |")
+        md.append("|---|---|---|---|---|---|---|")
+        for cache in ("off", "on"):
+            a, d = e[cache]["enable_ms"], e[cache]["disable_ms"]
+            if a and d:
+                md.append("| %s | %s | %s | %s | %s | %s | %s |" %
+                          (cache, f(a["median"], 0), f(a["min"], 0),
+                           f(a["max"], 0), f(d["median"], 0),
+                           f(d["min"], 0), f(d["max"], 0)))
+        for key, name in (("speedup_enable", "enable"),
+                          ("speedup_disable", "disable")):
+            q = e.get(key)
+            if q:
+                md.append("\n%s time, cache off / cache on: %sx (median of "
+                          "per-round ratios %sx, per-round %s..%s)" %
+                          (name, f(q["median"], 2), f(q["round_median"], 2),
+                           f(q["round_min"], 2), f(q["round_max"], 2)))
+        md.append("")
+    if ka["unregister"]:
+        u = ka["unregister"][0]
+        md.append("Unregistering all %s probes at once took %s ms.\n" %
+                  (u.get("probes"), u.get("ms")))
     return md
