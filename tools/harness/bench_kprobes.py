@@ -594,6 +594,22 @@ def arm64_headline(ka):
     return md
 
 
+def _hit_table(hits, ratio_nd=1):
+    """The per-hit table of a boot's groups: one row per path, registered,
+    enabled fillers and cache state; hit ratio with ratio_nd decimals."""
+    md = ["| path | registered | enabled fillers | cache | ns/hit "
+          "median | min | max | rounds | hit ratio |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    for h in hits:
+        md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d | %s |" %
+                  (h["path"], h["registered"], h["enabled"], h["cache"],
+                   f(h["ns"]["median"]), f(h["ns"]["min"]),
+                   f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"]),
+                   "-" if h["hit_ratio"] is None
+                   else f(100 * h["hit_ratio"], ratio_nd) + "%"))
+    return md
+
+
 def arm64_section(ka, cfg):
     """The arm64 per-hit figures (issue 12, point 5)."""
     md = ["### kprobes on arm64\n"]
@@ -623,16 +639,7 @@ def arm64_section(ka, cfg):
         md.append("Kernel config: " + ", ".join("%s=%s" % kv
                                                  for kv in cfg.items()) +
                   "\n")
-    md.append("| path | registered | enabled fillers | cache | ns/hit "
-              "median | min | max | rounds | hit ratio |")
-    md.append("|---|---|---|---|---|---|---|---|---|")
-    for h in ka["hit"]:
-        md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d | %s |" %
-                  (h["path"], h["registered"], h["enabled"], h["cache"],
-                   f(h["ns"]["median"]), f(h["ns"]["min"]),
-                   f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"]),
-                   "-" if h["hit_ratio"] is None
-                   else f(100 * h["hit_ratio"]) + "%"))
+    md.extend(_hit_table(ka["hit"]))
     md.append("")
     r = ka["ratios"].get("brk")
     if r:
@@ -946,16 +953,7 @@ def auto_section(ka, kp):
                   "figures in this report.\n")
     md.append("Per hit, every group of this boot (the floor rows pool their "
               "two phases):\n")
-    md.append("| path | registered | enabled fillers | cache | ns/hit "
-              "median | min | max | rounds | hit ratio |")
-    md.append("|---|---|---|---|---|---|---|---|---|")
-    for h in ka["hit"]:
-        md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d | %s |" %
-                  (h["path"], h["registered"], h["enabled"], h["cache"],
-                   f(h["ns"]["median"]), f(h["ns"]["min"]),
-                   f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"]),
-                   "-" if h["hit_ratio"] is None
-                   else f(100 * h["hit_ratio"], 2) + "%"))
+    md.extend(_hit_table(ka["hit"], ratio_nd=2))
     md.append("")
     geo = {st["stage"]: st for st in ka["stages"]}
     md.append("| path | within-boot ratio | ratio of medians | median of "
