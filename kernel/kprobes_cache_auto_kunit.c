@@ -380,43 +380,12 @@ static void kpc_auto_test_switch_holds_for_new_caches(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kprobe_cache_enabled());
 }
 
-static DEFINE_PER_CPU(struct task_struct *, kpc_auto_thread);
-
-static int kpc_auto_hit_fn(void *arg)
-{
-	struct kpc_param int3 = { .ftrace = false }, ftrace = { .ftrace = true };
-	bool on_ftrace = arg;
-	unsigned int i = 0;
-
-	while (!kthread_should_stop()) {
-		kpc_hit_fn(&int3);
-		if (on_ftrace)
-			kpc_hit_fn(&ftrace);
-		if (!(++i % 64))
-			usleep_range(20, 50);
-	}
-	return 0;
-}
-
-static void kpc_auto_stop_threads(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct task_struct *t = per_cpu(kpc_auto_thread, cpu);
-
-		if (t)
-			kthread_stop(t);
-		per_cpu(kpc_auto_thread, cpu) = NULL;
-	}
-}
-
 /*
  * While a thread on every CPU hits probes on both paths, cross the
  * threshold up and down and grow and shrink the cache, with probes at the
  * hit addresses registered, unregistered and freed in between: a handler
- * that used a freed cache or ran a freed probe is a KASAN report, and every
- * hit must run the probes registered at the time.
+ * that used a freed cache or ran a freed probe is a KASAN report. At the
+ * end, the base probes have run and no CPU caches a stale probe.
  */
 static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 {
@@ -425,7 +394,6 @@ static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 	struct kpc_probe *base_i, *base_f = NULL;
 	unsigned int rounds = 0, resizes = 0, sets = 0;
 	struct kpc_auto *a;
-	int cpu;
 
 	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, false);
 	if (!kpc_int3_ok())
@@ -435,19 +403,7 @@ static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 	if (on_ftrace)
 		base_f = kpc_register(test, kpc_addr(&ftrace), true);
 
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		struct task_struct *t;
-
-		t = kthread_create_on_cpu(kpc_auto_hit_fn,
-					  on_ftrace ? &kpc_auto_live : NULL,
-					  cpu, "kpc_auto/%u");
-		if (!IS_ERR(t)) {
-			per_cpu(kpc_auto_thread, cpu) = t;
-			wake_up_process(t);
-		}
-	}
-	cpus_read_unlock();
+	kpc_start_threads();
 
 	/* Two cycles of the steps below: each crosses every threshold. */
 	while (rounds < 12) {
@@ -476,7 +432,7 @@ static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 		}
 		rounds++;
 	}
-	kpc_auto_stop_threads();
+	kpc_stop_threads();
 	/* Resizes only from here on: the cache then stays for the checks. */
 	KUNIT_ASSERT_EQ(test,
 			kprobe_cache_kunit_auto(KPC_AUTO_MAX_SETS, KPC_AUTO_WAYS,
@@ -497,7 +453,7 @@ static void kpc_auto_test_stress_resize_under_hits(struct kunit *test)
 
 static void kpc_auto_exit(struct kunit *test)
 {
-	kpc_auto_stop_threads();
+	kpc_stop_threads();
 	kprobe_cache_set_enabled(true);
 	kprobe_cache_kunit_restore();
 }

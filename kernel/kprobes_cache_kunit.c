@@ -32,36 +32,6 @@
 
 KUNIT_ARRAY_PARAM(kpc_int3, kpc_int3_params, kpc_param_desc);
 
-static DEFINE_PER_CPU(struct task_struct *, kpc_thread);
-
-static int kpc_stress_fn(void *arg)
-{
-	struct kpc_param int3 = { .ftrace = false }, ftrace = { .ftrace = true };
-	unsigned int i = 0;
-
-	while (!kthread_should_stop()) {
-		kpc_hit_fn(&int3);
-		kpc_hit_fn(&ftrace);
-		/* Sleep now and then: the optimizer waits for RCU Tasks. */
-		if (!(++i % 64))
-			usleep_range(20, 50);
-	}
-	return 0;
-}
-
-static void kpc_stop_threads(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct task_struct *t = per_cpu(kpc_thread, cpu);
-
-		if (t)
-			kthread_stop(t);
-		per_cpu(kpc_thread, cpu) = NULL;
-	}
-}
-
 static bool kpc_stress_text;
 module_param_named(stress_text, kpc_stress_text, bool, 0444);
 MODULE_PARM_DESC(stress_text,
@@ -94,8 +64,6 @@ static void kpc_stress_run(struct kunit *test, bool text)
 	unsigned long end = jiffies + 2 * HZ;
 	bool on_ftrace = kpc_ftrace_path(test);
 	unsigned int rounds = 0;
-	struct task_struct *t;
-	int cpu;
 
 	/* Without kprobes on ftrace, the int3 path alone */
 	if (!on_ftrace)
@@ -106,16 +74,7 @@ static void kpc_stress_run(struct kunit *test, bool text)
 			base_ftrace = kpc_register(test, ftrace_addr, true);
 	}
 
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		t = kthread_create_on_cpu(kpc_stress_fn, NULL, cpu,
-					  "kpc_stress/%u");
-		if (!IS_ERR(t)) {
-			per_cpu(kpc_thread, cpu) = t;
-			wake_up_process(t);
-		}
-	}
-	cpus_read_unlock();
+	kpc_start_threads();
 
 	while (time_before(jiffies, end) && rounds < 500) {
 		struct kpc_probe *a, *b, *c, *d;

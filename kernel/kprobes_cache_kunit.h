@@ -91,6 +91,8 @@ struct kpc_probe *kpc_register(struct kunit *test, kprobe_opcode_t *addr,
 void kpc_unregister_free(struct kpc_probe *p);
 int kpc_hit_fn(void *arg);
 int kpc_hit_all(struct kunit *test, const struct kpc_param *param);
+void kpc_start_threads(void);
+void kpc_stop_threads(void);
 unsigned int kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
 				 unsigned int nr);
 void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,

@@ -9,9 +9,11 @@
 #include <kunit/test.h>
 #include <linux/atomic.h>
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/kthread.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -213,6 +215,57 @@ int kpc_hit_fn(void *arg)
 	else
 		WRITE_ONCE(kpc_sink, kpc_int3_target(READ_ONCE(kpc_sink)));
 	return 0;
+}
+
+static DEFINE_PER_CPU(struct task_struct *, kpc_thread);
+
+static int kpc_stress_fn(void *arg)
+{
+	struct kpc_param int3 = { .ftrace = false }, ftrace = { .ftrace = true };
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		kpc_hit_fn(&int3);
+		kpc_hit_fn(&ftrace);
+		/* Sleep now and then: the optimizer waits for RCU Tasks. */
+		if (!(++i % 64))
+			usleep_range(20, 50);
+	}
+	return 0;
+}
+
+/*
+ * Start a thread bound to each online CPU that calls both probed functions
+ * until kpc_stop_threads().
+ */
+void kpc_start_threads(void)
+{
+	struct task_struct *t;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		t = kthread_create_on_cpu(kpc_stress_fn, NULL, cpu,
+					  "kpc_stress/%u");
+		if (!IS_ERR(t)) {
+			per_cpu(kpc_thread, cpu) = t;
+			wake_up_process(t);
+		}
+	}
+	cpus_read_unlock();
+}
+
+void kpc_stop_threads(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct task_struct *t = per_cpu(kpc_thread, cpu);
+
+		if (t)
+			kthread_stop(t);
+		per_cpu(kpc_thread, cpu) = NULL;
+	}
 }
 
 /*
