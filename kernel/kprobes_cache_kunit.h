@@ -95,9 +95,9 @@ void kpc_start_threads(void);
 void kpc_stop_threads(void);
 unsigned int kpc_expect_coherent(struct kunit *test, kprobe_opcode_t *addr,
 				 unsigned int nr);
-void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,
+void kpc_expect_rounds(struct kunit *test, unsigned long since,
 		       unsigned long rounds, const char *what);
-unsigned long *kpc_gens_alloc(struct kunit *test);
+unsigned long kpc_rounds(void);
 void kpc_expect_hits(struct kunit *test, const struct kpc_param *param,
 		     struct kpc_probe *p, int n);
 void kpc_expect_new_probe(struct kunit *test, const struct kpc_param *param,

@@ -329,45 +329,23 @@ unsigned int kpc_expect_coherent(struct kunit *test,
 	return c.cached;
 }
 
-/* Each online CPU's invalidation generation, in @gen[nr_cpu_ids]. */
-static void kpc_gens(unsigned long *gen)
+/* The rounds of invalidation the current cache has had. */
+unsigned long kpc_rounds(void)
 {
-	struct pcpu_lookup_cache *cache = kprobe_cache_kunit_cache();
-	int cpu;
-
-	for_each_online_cpu(cpu)
-		gen[cpu] = READ_ONCE(per_cpu_ptr(cache->pcpu, cpu)->gen);
+	return atomic_long_read(&kprobe_cache_kunit_cache()->seq);
 }
 
 /*
- * Expect exactly @rounds rounds of invalidation IPIs, on every online CPU,
- * since kpc_gens() filled @gen.
+ * Expect exactly @rounds rounds of invalidation (each at most one IPI per
+ * online CPU) since kpc_rounds() returned @since.
  */
-void kpc_expect_rounds(struct kunit *test, const unsigned long *gen,
+void kpc_expect_rounds(struct kunit *test, unsigned long since,
 		       unsigned long rounds, const char *what)
 {
-	unsigned long *now;
-	int cpu;
-
 	if (!kprobe_cache_kunit_cache()->pcpu)
 		return;
-	now = kunit_kcalloc(test, nr_cpu_ids, sizeof(*now), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, now);
-	kpc_gens(now);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, now[cpu] - gen[cpu], rounds,
-				    "%s: rounds of IPIs on CPU %d", what, cpu);
-}
-
-unsigned long *kpc_gens_alloc(struct kunit *test)
-{
-	unsigned long *gen = kunit_kcalloc(test, nr_cpu_ids, sizeof(*gen),
-					   GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, gen);
-	if (kprobe_cache_kunit_cache()->pcpu)
-		kpc_gens(gen);
-	return gen;
+	KUNIT_EXPECT_EQ_MSG(test, kpc_rounds() - since, rounds,
+			    "%s: rounds of invalidation", what);
 }
 
 /* Expect @p's handlers to have run @n times. */

@@ -16,6 +16,7 @@
 #include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
@@ -86,8 +87,11 @@ static void plc_free_pcpu(struct pcpu_lookup_cache_cpu __percpu *pcpu)
 	free_percpu(pcpu);
 }
 
-/* Empty one way. Readers see the key go first, so never a stale value. */
-static void plc_clear(struct pcpu_lookup_cache_entry *e)
+/*
+ * Empty one way. Readers see the key go first, so never a stale value.
+ * Always inline: the fill calls it, and may call nothing out of line.
+ */
+static __always_inline void plc_clear(struct pcpu_lookup_cache_entry *e)
 {
 	WRITE_ONCE(e->key, 0);
 	barrier();
@@ -95,18 +99,33 @@ static void plc_clear(struct pcpu_lookup_cache_entry *e)
 }
 
 /*
- * Start and end an invalidation or flush of @pc. The generation advances
- * first, so that a fill that read its token before can no longer store, and
- * fill_busy makes a fill from an NMI that lands in between drop out, so
- * that writers never interleave. The old fill_busy is kept: KUnit also
- * runs invalidations nested in a fill.
+ * Advance the invalidation sequence: every token read before is stale.
+ * Full barriers on both sides: the caller's removal from the backing
+ * structure is visible before the new sequence (a lookup that reads the
+ * new sequence as its token then finds the object gone), and the new
+ * sequence before the invalidation reads any CPU's table (pairs with the
+ * barrier in pcpu_lookup_cache_fill(), contract point 3).
+ */
+static void plc_advance(struct pcpu_lookup_cache *cache)
+{
+	smp_mb__before_atomic();	/* the removal, then the advance */
+	atomic_long_inc(&cache->seq);
+	smp_mb__after_atomic();		/* the advance, then the scan */
+}
+
+/*
+ * Start and end an invalidation or flush of @pc. fill_busy makes a fill
+ * from an NMI that lands in between drop out, so that writers never
+ * interleave, and the write count makes a lookup that it interrupts miss.
+ * The old fill_busy is kept: KUnit also runs invalidations nested in a
+ * fill.
  */
 static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
 {
 	unsigned int busy = READ_ONCE(pc->fill_busy);
 
 	WRITE_ONCE(pc->fill_busy, 1);
-	WRITE_ONCE(pc->gen, pc->gen + 1);
+	WRITE_ONCE(pc->writes, pc->writes + 1);
 	barrier();
 	return busy;
 }
@@ -182,14 +201,17 @@ static void plc_flush(struct pcpu_lookup_cache *cache,
  * @keys: the keys
  * @nr_keys: number of @keys
  *
- * The body of the invalidation IPI; runs with IRQs disabled. Exported to
- * KUnit only, which calls it from inside a lookup to emulate the IPI.
+ * A whole invalidation as this CPU sees it: the sequence advances, then
+ * the keys go. Call with IRQs disabled. Exported to KUnit only, which
+ * calls it from inside a lookup or a fill to emulate an invalidation
+ * whose IPI lands there.
  */
 VISIBLE_IF_KUNIT void
 pcpu_lookup_cache_invalidate_local(struct pcpu_lookup_cache *cache,
 				   const unsigned long *keys,
 				   unsigned int nr_keys)
 {
+	plc_advance(cache);
 	plc_drop_keys(cache, this_cpu_ptr(cache->pcpu), keys, nr_keys);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_invalidate_local);
@@ -198,12 +220,13 @@ EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_invalidate_local);
  * pcpu_lookup_cache_flush_local() - empty this CPU's cache
  * @cache: the cache
  *
- * The body of the flush IPI; runs with IRQs disabled. Exported to KUnit
- * only.
+ * A whole flush as this CPU sees it, like
+ * pcpu_lookup_cache_invalidate_local(). Exported to KUnit only.
  */
 VISIBLE_IF_KUNIT void
 pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache)
 {
+	plc_advance(cache);
 	plc_flush(cache, this_cpu_ptr(cache->pcpu));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_local);
@@ -213,8 +236,9 @@ EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_local);
  * @cache: the cache
  * @cpu: a CPU that is not online, with CPU hotplug locked
  *
- * Called by every flush, on the invalidating CPU, for each CPU that the
- * IPI does not reach (see plc_ipi_all()). Exported to KUnit only.
+ * Called by every flush, after it advanced the sequence, on the
+ * invalidating CPU, for each CPU that the IPI does not reach (see
+ * plc_ipi_cpus()). Exported to KUnit only.
  */
 VISIBLE_IF_KUNIT void
 pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache, unsigned int cpu)
@@ -327,11 +351,12 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
  *
  * Call on the CPU of the lookup, with preemption still disabled since it,
  * from any context including NMI. The fill is dropped if an invalidation
- * or flush reached this CPU after the lookup, so a value removed from the
- * backing structure and invalidated is never cached again, if it
- * interrupted another fill on this CPU, or while the cache is suspended
- * (pcpu_lookup_cache_suspend()). IRQs are masked while the way is
- * written; no lock is taken. notrace and NOKPROBE, and it makes no
+ * or flush began after the lookup, so a value removed from the backing
+ * structure and invalidated is never left cached, if it interrupted
+ * another fill on this CPU, or while the cache is suspended
+ * (pcpu_lookup_cache_suspend()). An invalidation that begins while the
+ * fill stores makes it empty the way again. IRQs are masked while the way
+ * is written; no lock is taken. notrace and NOKPROBE, and it makes no
  * instrumented call: kprobes calls it from its breakpoint handlers, and a
  * probe on anything it called would recurse.
  */
@@ -350,8 +375,8 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	/*
 	 * Before IRQs are masked, so that with CONFIG_DEBUG_PREEMPT
 	 * this_cpu_ptr() checks that the caller has preemption disabled, as
-	 * it must have had since the lookup: then the fill runs on the CPU
-	 * whose generation the token is.
+	 * it must have had since the lookup, whose fill_busy and table this
+	 * fill uses.
 	 */
 	pc = this_cpu_ptr(cache->pcpu);
 	/*
@@ -360,12 +385,14 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	 * atomic_read() calls the KASAN and KCSAN checks out of line.
 	 */
 	raw_local_irq_save(flags);
-	if (unlikely(READ_ONCE(pc->gen) != token || READ_ONCE(pc->fill_busy) ||
+	if (unlikely(__pcpu_lookup_cache_seq(cache) != token ||
+		     READ_ONCE(pc->fill_busy) ||
 		     raw_atomic_read(&cache->suspended))) {
 		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
 		goto out;
 	}
 	WRITE_ONCE(pc->fill_busy, 1);
+	WRITE_ONCE(pc->writes, pc->writes + 1);
 	barrier();
 
 	set = __pcpu_lookup_cache_set_index(cache, key);
@@ -378,7 +405,20 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_VAL, way);
 	WRITE_ONCE(e->key, key);
-	WRITE_ONCE(pc->stats.fills, pc->stats.fills + 1);
+	/*
+	 * An invalidation that began after the check above may have read
+	 * this set before the key was stored, and then sends this CPU no
+	 * IPI. Pairs with plc_advance(): either the invalidation sees the
+	 * key and interrupts this CPU, which handles the IPI after the fill,
+	 * or the sequence read here has moved and the fill undoes itself.
+	 */
+	smp_mb();
+	if (unlikely(__pcpu_lookup_cache_seq(cache) != token)) {
+		plc_clear(e);
+		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
+	} else {
+		WRITE_ONCE(pc->stats.fills, pc->stats.fills + 1);
+	}
 
 	barrier();
 	WRITE_ONCE(pc->fill_busy, 0);
@@ -388,55 +428,110 @@ out:
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_fill);
 NOKPROBE_SYMBOL(pcpu_lookup_cache_fill);
 
+/* Serialises the direct clears of the CPUs that are not online. */
+static DEFINE_MUTEX(plc_offline_lock);
+
 struct plc_ipi_args {
 	struct pcpu_lookup_cache *cache;
 	const unsigned long *keys;	/* NULL: flush */
 	unsigned int nr_keys;
 };
 
+/* The IPI: the invalidation already advanced the sequence. */
 static void plc_ipi(void *info)
 {
 	struct plc_ipi_args *args = info;
+	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(args->cache->pcpu);
 
 	if (args->keys)
-		pcpu_lookup_cache_invalidate_local(args->cache, args->keys,
-						   args->nr_keys);
+		plc_drop_keys(args->cache, pc, args->keys, args->nr_keys);
 	else
-		pcpu_lookup_cache_flush_local(args->cache);
+		plc_flush(args->cache, pc);
+	WRITE_ONCE(pc->stats.ipis, pc->stats.ipis + 1);
+}
+
+/* Whether @pc holds one of @keys, read from another CPU. */
+static bool plc_holds_any(struct pcpu_lookup_cache *cache,
+			  struct pcpu_lookup_cache_cpu *pc,
+			  const unsigned long *keys, unsigned int nr_keys)
+{
+	struct pcpu_lookup_cache_entry *e;
+	unsigned int i, set, way;
+
+	for (i = 0; i < nr_keys; i++) {
+		if (!keys[i])
+			continue;
+		set = __pcpu_lookup_cache_set_index(cache, keys[i]);
+		e = __pcpu_lookup_cache_set(cache, pc, set);
+		for (way = 0; way < cache->nr_ways; way++)
+			if (READ_ONCE(e[way].key) == keys[i])
+				return true;
+	}
+	return false;
 }
 
 /*
- * With CPU hotplug locked, every CPU is either online, and gets the IPI,
- * or not online, and then runs no lookup or fill (contract point 4): it
- * is dead, or, with split startup, waits in cpuhp_ap_sync_alive() before
- * RCU watches it. Its table is then written here, from this CPU, with
- * nothing to race against. This also covers a CPU parked between two
- * hotplug states (CPU_HOTPLUG_STATE_CONTROL) or left there by a failed
- * teardown, which would skip a hotplug callback of the library.
+ * With CPU hotplug locked, every CPU is either online, and gets the IPI if
+ * it may hold a key, or not online, and then runs no lookup or fill
+ * (contract point 4): it is dead, or, with split startup, waits in
+ * cpuhp_ap_sync_alive() before RCU watches it. Its table is then written
+ * here, from this CPU, with nothing to race against. This also covers a
+ * CPU parked between two hotplug states (CPU_HOTPLUG_STATE_CONTROL) or
+ * left there by a failed teardown, which would skip a hotplug callback of
+ * the library.
+ *
+ * An invalidation IPIs only the online CPUs whose sets hold one of its
+ * keys, read after plc_advance(): a fill that stores a key after that read
+ * sees the new sequence and undoes itself (contract point 3). If the mask
+ * cannot be allocated, every online CPU gets the IPI, as a flush does.
  */
-static void plc_ipi_all(struct plc_ipi_args *args)
+static void plc_ipi_cpus(struct plc_ipi_args *args)
 {
 	struct pcpu_lookup_cache *cache = args->cache;
+	cpumask_var_t mask;
+	bool all;
 	int cpu;
 
 	lockdep_assert_cpus_held();
-	on_each_cpu(plc_ipi, args, 1);
+	/*
+	 * No reclaim with the CPU hotplug lock, and often the caller's
+	 * locks, held: failing costs only IPIs.
+	 */
+	all = !args->keys ||
+	      !zalloc_cpumask_var(&mask, GFP_NOWAIT | __GFP_NOWARN);
+	/*
+	 * Two invalidations of one cache may run at once, and both write the
+	 * tables of the CPUs that are not online, with their fill_busy, write
+	 * count and statistics, from here: one at a time.
+	 */
+	mutex_lock(&plc_offline_lock);
 	for_each_possible_cpu(cpu) {
 		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(cache->pcpu, cpu);
 
-		if (cpu_online(cpu))
-			continue;
-		if (args->keys)
+		if (cpu_online(cpu)) {
+			if (!all && plc_holds_any(cache, pc, args->keys,
+						  args->nr_keys))
+				cpumask_set_cpu(cpu, mask);
+		} else if (args->keys) {
 			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
-		else
+		} else {
 			pcpu_lookup_cache_flush_cpu(cache, cpu);
+		}
 	}
+	mutex_unlock(&plc_offline_lock);
+	if (all) {
+		on_each_cpu(plc_ipi, args, 1);
+		return;
+	}
+	if (!cpumask_empty(mask))
+		on_each_cpu_mask(mask, plc_ipi, args, true);
+	free_cpumask_var(mask);
 }
 
 /*
- * The one round of IPIs behind every invalidation and flush. Returns
- * -EINVAL for an uninitialised cache or a NULL @keys with a nonzero
- * @nr_keys; sends nothing when there is no nonzero key to drop.
+ * The one round behind every invalidation and flush. Returns -EINVAL for
+ * an uninitialised cache or a NULL @keys with a nonzero @nr_keys; does
+ * nothing when there is no nonzero key to drop.
  */
 static int plc_invalidate(struct pcpu_lookup_cache *cache,
 			  const unsigned long *keys, unsigned int nr_keys,
@@ -457,7 +552,8 @@ static int plc_invalidate(struct pcpu_lookup_cache *cache,
 		if (i == nr_keys)
 			return 0;
 	}
-	plc_ipi_all(&args);
+	plc_advance(cache);
+	plc_ipi_cpus(&args);
 	return 0;
 }
 
@@ -469,8 +565,8 @@ static int plc_invalidate(struct pcpu_lookup_cache *cache,
  *
  * pcpu_lookup_cache_invalidate_many() for a caller that already holds
  * cpus_read_lock(), for example under a lock that is taken inside it.
- * Sleeps; sends one IPI to every online CPU and waits for all of them,
- * unless every key is 0.
+ * Sleeps; sends one IPI to each online CPU that holds one of @keys and
+ * waits for all of them.
  *
  * Context: Process context, cpus_read_lock() held.
  * Return: 0, or -EINVAL if @cache is not initialised or @keys is NULL
@@ -490,8 +586,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_many_cpuslocked);
  * @keys: the keys; zeros are skipped
  * @nr_keys: number of @keys; 0 does nothing
  *
- * Like pcpu_lookup_cache_invalidate() for each key, with a single IPI per
- * online CPU for the whole array, and none when every key is 0.
+ * Like pcpu_lookup_cache_invalidate() for each key, with at most one IPI
+ * per online CPU for the whole array: to the CPUs that hold one of the
+ * keys, and none when no CPU does.
  *
  * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised or @keys is NULL
@@ -533,8 +630,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_cpuslocked);
  * @cache: the cache
  * @key: the key; 0 is never cached
  *
- * Sends one IPI to every online CPU and waits for all of them; the tables
- * of the CPUs that are not online are cleared directly. On return no CPU
+ * Sends an IPI to each online CPU whose cache holds @key, and waits for
+ * all of them; none if no CPU holds it. The tables of the CPUs that are
+ * not online are cleared directly. On return no CPU
  * can return or fill a value for @key that it found before the call, but
  * a lookup that returned it earlier may still be using it: wait for a
  * grace period before freeing it. Call from sleepable context, not from a
@@ -571,7 +669,8 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush_cpuslocked);
  * pcpu_lookup_cache_flush() - empty every CPU's cache
  * @cache: the cache
  *
- * Like pcpu_lookup_cache_invalidate() for every key.
+ * Like pcpu_lookup_cache_invalidate() for every key, with an IPI to every
+ * online CPU.
  *
  * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised.
@@ -667,6 +766,7 @@ void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,
 	stats->dropped = READ_ONCE(s->dropped);
 	stats->evictions = READ_ONCE(s->evictions);
 	stats->invalidations = READ_ONCE(s->invalidations);
+	stats->ipis = READ_ONCE(s->ipis);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_cpu);
 
@@ -690,6 +790,7 @@ void pcpu_lookup_cache_stats_sum(const struct pcpu_lookup_cache *cache,
 		sum->dropped += s.dropped;
 		sum->evictions += s.evictions;
 		sum->invalidations += s.invalidations;
+		sum->ipis += s.ipis;
 	}
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_sum);
@@ -697,9 +798,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_sum);
 static void plc_seq_stats(struct seq_file *m, const char *name,
 			  const struct pcpu_lookup_cache_stats *s)
 {
-	seq_printf(m, "%-6s %12llu %12llu %12llu %12llu %12llu %12llu\n", name,
-		   s->hits, s->misses, s->fills, s->dropped, s->evictions,
-		   s->invalidations);
+	seq_printf(m, "%-6s %12llu %12llu %12llu %12llu %12llu %12llu %12llu\n",
+		   name, s->hits, s->misses, s->fills, s->dropped, s->evictions,
+		   s->invalidations, s->ipis);
 }
 
 static int plc_stats_show(struct seq_file *m, void *v)
@@ -709,11 +810,13 @@ static int plc_stats_show(struct seq_file *m, void *v)
 	char name[16];
 	int cpu;
 
-	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu\n", cache->nr_sets,
-		   cache->nr_ways,
-		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways));
-	seq_printf(m, "%-6s %12s %12s %12s %12s %12s %12s\n", "cpu", "hits",
-		   "misses", "fills", "dropped", "evictions", "invalidations");
+	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu rounds %ld\n",
+		   cache->nr_sets, cache->nr_ways,
+		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways),
+		   atomic_long_read(&cache->seq));
+	seq_printf(m, "%-6s %12s %12s %12s %12s %12s %12s %12s\n", "cpu",
+		   "hits", "misses", "fills", "dropped", "evictions",
+		   "invalidations", "ipis");
 	for_each_possible_cpu(cpu) {
 		pcpu_lookup_cache_stats_cpu(cache, cpu, &s);
 		snprintf(name, sizeof(name), "%d", cpu);

@@ -37,36 +37,53 @@
  *    and never wait. The caller keeps preemption disabled from the lookup
  *    to the fill, so both run on the same CPU.
  *
- * 2. Retry reads: a writer (fill, invalidation, flush) clears an entry's
- *    key before it changes the value and stores the key last. A lookup reads
- *    the key, then the value, then the key and the CPU's invalidation
- *    generation again, and reports a miss if either changed. A fill or
- *    invalidation that interrupts the lookup on the same CPU (IRQ, NMI,
- *    int3) therefore never makes it return a value that was not stored
- *    under the key, nor one that an invalidation which reached this CPU
- *    during the lookup has dropped. Fills mask IRQs, and a fill that
+ * 2. Retry reads: every writer of a CPU's table (fill, invalidation,
+ *    flush) advances that CPU's write count before it changes an entry,
+ *    clears an entry's key before it changes the value, and stores the key
+ *    last. A lookup reads the write count, the key, the value, then the
+ *    write count and the cache's invalidation sequence again, and reports
+ *    a miss if either changed. A fill or invalidation that interrupts the
+ *    lookup on the same CPU (IRQ, NMI, int3), or several of them, therefore
+ *    never make it return a value that was not stored under the key, nor
+ *    one dropped by an invalidation that began after the lookup read its
+ *    token; and a lookup that interrupts a writer sees the key cleared, or
+ *    the old or the new entry whole. Fills mask IRQs, and a fill that
  *    interrupts another fill or an invalidation (NMI) is dropped, so
- *    writers never interleave. A lookup nested in the invalidation itself
- *    (an NMI or int3 that lands while the IPI clears this CPU's table) may
- *    still return the value being dropped. That is safe: the invalidation
- *    has not returned, so the grace period its caller waits for afterwards
- *    (point 5c) starts later and covers the nested lookup, which runs
- *    with preemption disabled; and a fill from it is dropped, because the
- *    invalidation holds the table busy.
+ *    writers never interleave. A lookup may still return a value that an
+ *    invalidation is dropping, if that invalidation began before the
+ *    lookup's token was read (its IPI, or an NMI or int3 nested in that
+ *    IPI, lands during the lookup), or if the lookup is nested in a fill
+ *    that the invalidation overtook (point 3) before the fill undid its
+ *    store. Both are safe: in the first case the invalidation has not
+ *    returned when the lookup starts, so the grace period its caller waits
+ *    for afterwards (point 5c) starts later; in the second the lookup is
+ *    nested in the preemption-disabled region of the fill's caller, which
+ *    read its token before the invalidation began and which that grace
+ *    period must therefore cover.
  *
- * 3. Fill race: the lookup returns a token, this CPU's invalidation
- *    generation. Every invalidation and flush advances the generation on
- *    each CPU before it clears entries; a fill whose token is stale is
- *    dropped. Fills run with IRQs masked, so the invalidation IPI cannot
- *    land between the check and the stores. A value found in the backing
- *    structure before an invalidation reached this CPU is therefore never
- *    cached after it, whether the caller runs with IRQs on or off.
+ * 3. Fill race: the lookup returns a token, the cache's invalidation
+ *    sequence, and orders it before the caller's reads of the backing
+ *    structure when it misses. Every invalidation and flush advances the
+ *    sequence, with full barriers, after the caller removed the object and
+ *    before it looks at any CPU's table. A fill drops out if its token is
+ *    stale; otherwise it stores, issues a full barrier, reads the sequence
+ *    again and empties the way it stored if the sequence moved. Either the
+ *    fill sees the invalidation's advance and undoes its store, or the
+ *    invalidation sees the stored key and interrupts that CPU (point 4),
+ *    whose fill, running with IRQs masked, has then finished. A value found
+ *    in the backing structure before an invalidation began is therefore
+ *    never left cached once the fill's caller has left its
+ *    preemption-disabled region, which the grace period of point 5c waits
+ *    for, whether the caller runs with IRQs on or off.
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
  *    _flush(), _suspend(); _resume() waits for a grace period instead)
- *    sleeps. It runs under the CPU hotplug lock: it IPIs every online CPU
- *    and waits for all of them, and clears the tables of the CPUs that are
- *    not online directly, from the invalidating CPU. The plain calls take
+ *    sleeps. It runs under the CPU hotplug lock. An invalidation reads, on
+ *    each online CPU, the sets of its keys, and sends an IPI only to the
+ *    CPUs where one of the keys is present, waiting for all of them; an
+ *    invalidation of keys that no CPU holds sends no IPI. A flush IPIs
+ *    every online CPU. Both clear the tables of the CPUs that are not
+ *    online directly, from the invalidating CPU. The plain calls take
  *    cpus_read_lock(); a caller that already holds it (for example under a
  *    lock that is itself taken inside cpus_read_lock()) calls the
  *    _cpuslocked variants, which assert it with lockdep. Neither may be
@@ -100,6 +117,7 @@
  *    fill of key 0 or of a NULL value does nothing.
  */
 
+#include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/hash.h>
@@ -127,10 +145,14 @@ struct pcpu_lookup_cache_entry {
  * struct pcpu_lookup_cache_stats - event counters
  * @hits: lookups that returned a cached value
  * @misses: lookups that returned NULL for a nonzero key
- * @fills: values stored by pcpu_lookup_cache_fill()
- * @dropped: fills dropped for a stale token or a nested fill
+ * @fills: values stored by pcpu_lookup_cache_fill() and kept
+ * @dropped: fills dropped for a stale token, a nested fill or a suspended
+ *	cache, or undone because an invalidation began during the fill
  * @evictions: fills that replaced a valid entry of another key
  * @invalidations: entries cleared by invalidation or flush
+ * @ipis: invalidation and flush rounds that reached this CPU through
+ *	on_each_cpu_mask() or on_each_cpu(): IPIs, and the invalidating CPU's
+ *	own call when it holds a key
  *
  * Counters are per CPU and updated without atomics; an NMI that
  * interrupts an update may lose one count.
@@ -142,6 +164,7 @@ struct pcpu_lookup_cache_stats {
 	u64 dropped;
 	u64 evictions;
 	u64 invalidations;
+	u64 ipis;
 };
 
 /**
@@ -149,15 +172,16 @@ struct pcpu_lookup_cache_stats {
  * @entries: nr_sets sets of set_stride entries; cache-line aligned when
  *	the table size is a power of two (always for nr_ways <= 4, 8 or 16)
  * @victim: per-set index of the next way to evict
- * @gen: invalidation generation, advanced by every invalidation and flush
  * @fill_busy: set while a fill, invalidation or flush updates this table
+ * @writes: advanced by every fill, invalidation and flush of this table
+ *	before it changes an entry; a lookup that sees it move misses
  * @stats: this CPU's counters
  */
 struct pcpu_lookup_cache_cpu {
 	struct pcpu_lookup_cache_entry *entries;
 	u8 *victim;
-	unsigned long gen;
 	unsigned int fill_busy;
+	unsigned int writes;
 	struct pcpu_lookup_cache_stats stats;
 };
 
@@ -166,7 +190,8 @@ struct pcpu_lookup_cache_cpu {
  * @PCPU_LOOKUP_CACHE_STEP_TOKEN: lookup, after reading the token
  * @PCPU_LOOKUP_CACHE_STEP_KEY: lookup, before reading a way's key
  * @PCPU_LOOKUP_CACHE_STEP_VAL: lookup, key matched, before reading the value
- * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before reading the key again
+ * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before the second read of the
+ *	write count
  * @PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR: fill, after clearing the way's key
  * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value
  */
@@ -182,6 +207,9 @@ enum pcpu_lookup_cache_step {
 /**
  * struct pcpu_lookup_cache - a per-CPU lookup cache
  * @pcpu: per-CPU part, NULL when the cache is not initialised
+ * @seq: invalidation sequence, advanced by every invalidation and flush;
+ *	a lookup's token. Next to the geometry, which every lookup reads
+ *	anyway: in one cache line when the structure is line-aligned
  * @nr_sets: number of sets per CPU, a power of two
  * @nr_ways: number of ways per set
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
@@ -198,6 +226,7 @@ enum pcpu_lookup_cache_step {
  */
 struct pcpu_lookup_cache {
 	struct pcpu_lookup_cache_cpu __percpu *pcpu;
+	atomic_long_t seq;
 	unsigned int nr_sets;
 	unsigned int nr_ways;
 	unsigned int set_stride;
@@ -247,6 +276,17 @@ __pcpu_lookup_cache_set(const struct pcpu_lookup_cache *cache,
 	return pc->entries + set * cache->set_stride;
 }
 
+/*
+ * The invalidation sequence. raw_: the instrumented atomic_long_read() is
+ * an out-of-line call, and the lookup and fill may call nothing that can
+ * be probed or traced.
+ */
+static __always_inline unsigned long
+__pcpu_lookup_cache_seq(const struct pcpu_lookup_cache *cache)
+{
+	return (unsigned long)raw_atomic_long_read(&cache->seq);
+}
+
 /**
  * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
  * @cache: an initialised cache
@@ -267,12 +307,14 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 {
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
 	struct pcpu_lookup_cache_entry *e;
-	unsigned int way;
+	unsigned int way, writes;
 	void *val;
 
-	*token = READ_ONCE(pc->gen);
+	*token = __pcpu_lookup_cache_seq(cache);
 	if (unlikely(!key))
 		return NULL;
+	writes = READ_ONCE(pc->writes);
+	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
 	e = __pcpu_lookup_cache_set(cache, pc,
 				    __pcpu_lookup_cache_set_index(cache, key));
@@ -285,18 +327,27 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_RECHECK,
 					 way);
 		/*
-		 * A nested writer changed this way, so the value may be torn,
-		 * or an invalidation ran on this CPU since the token was read
-		 * and may have been followed by a refill of the same way: the
-		 * value may be one it invalidated. Report a miss.
+		 * A nested writer ran on this CPU, so the value may be torn
+		 * or another key's (two writers can evict the key and bring
+		 * it back to the same way between the two reads), or an
+		 * invalidation began since the token was read: the value may
+		 * be one it dropped. Report a miss.
 		 */
-		if (unlikely(READ_ONCE(e->key) != key ||
-			     READ_ONCE(pc->gen) != *token))
+		barrier();
+		if (unlikely(READ_ONCE(pc->writes) != writes ||
+			     __pcpu_lookup_cache_seq(cache) != *token))
 			break;
 		WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
 		return val;
 	}
 	WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
+	/*
+	 * The caller now reads the backing structure: order the token
+	 * before those reads, so that a token taken after an invalidation's
+	 * advance goes with a read that sees the removal before it. Pairs
+	 * with the full barrier before the advance (contract point 3).
+	 */
+	smp_rmb();
 	return NULL;
 }
 

@@ -209,26 +209,37 @@ static void plc_test_cross_cpu(struct kunit *test)
 	}
 }
 
-/* Check @cpu's generation against @gen, and take the new one. */
+/* The invalidation IPIs that @cpu handled for @cache. */
+static u64 plc_ipis(struct pcpu_lookup_cache *cache, unsigned int cpu)
+{
+	struct pcpu_lookup_cache_stats s;
+
+	pcpu_lookup_cache_stats_cpu(cache, cpu, &s);
+	return s.ipis;
+}
+
+/* Check @cpu's IPIs against @gen, and take the new count. */
 static void plc_expect_gen(struct kunit *test, struct plc_ctx *ctx,
 			   unsigned int cpu, unsigned long *gen,
 			   unsigned long delta, const char *what)
 {
-	unsigned long now = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+	unsigned long now = plc_ipis(&ctx->cache, cpu);
 
-	KUNIT_EXPECT_EQ_MSG(test, now - *gen, delta, "%s on CPU %u", what, cpu);
+	KUNIT_EXPECT_EQ_MSG(test, now - *gen, delta, "%s: IPIs on CPU %u",
+			    what, cpu);
 	*gen = now;
 }
 
 /*
- * An invalidation with no nonzero key reaches no CPU: every generation
- * stays as it was, so no IPI ran. The _cpuslocked variants, called with
- * the CPU hotplug lock held, reach every online CPU like the plain ones.
+ * An invalidation with no nonzero key reaches no CPU: no IPI runs and
+ * the sequence stays. The _cpuslocked variants, called with the CPU
+ * hotplug lock held, reach every online CPU that holds the keys like the
+ * plain ones.
  */
 static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 {
 	static const struct plc_geom geom = { 64, 4, "64x4" };
-	unsigned long zeros[3] = { 0, 0, 0 }, *gen, two[2];
+	unsigned long zeros[3] = { 0, 0, 0 }, *gen, two[2], seq;
 	struct plc_ctx *ctx;
 	unsigned int cpu;
 	int ret;
@@ -241,10 +252,11 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		gen[cpu] = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+		gen[cpu] = plc_ipis(&ctx->cache, cpu);
 		plc_on_cpu(test, &ctx->cache, cpu, two[0], &ctx->obj_a[0]);
 		plc_on_cpu(test, &ctx->cache, cpu, two[1], &ctx->obj_a[1]);
 	}
+	seq = atomic_long_read(&ctx->cache.seq);
 	ret = pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache, zeros, 3);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache, 0),
@@ -253,6 +265,7 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(&ctx->cache, zeros,
 								3), 0);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(&ctx->cache, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		plc_expect_gen(test, ctx, cpu, &gen[cpu], 0, "zero keys");
@@ -294,6 +307,89 @@ static void plc_test_cpuslocked_and_zero_keys(struct kunit *test)
 	cpus_read_unlock();
 }
 
+/* Expect @cpu to have handled @n IPIs since @base, and @key to be there. */
+static void plc_expect_holder(struct kunit *test, struct plc_ctx *ctx,
+			      unsigned int cpu, const u64 *base, u64 n,
+			      unsigned long key, void *val, const char *what)
+{
+	KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu], n,
+			    "%s: IPIs on CPU %u", what, cpu);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu, key,
+						 NULL),
+				val, "%s: key on CPU %u", what, cpu);
+}
+
+/*
+ * Contract 4, targeted: an invalidation IPIs only the online CPUs whose
+ * set holds one of its keys, and none when no CPU holds them, though the
+ * sequence advances each time; a flush IPIs every online CPU.
+ */
+static void plc_test_ipi_only_holders(struct kunit *test)
+{
+	static const struct plc_geom geom = { 64, 4, "64x4" };
+	unsigned long a, b, c, bc[2], seq;
+	unsigned int cpu, first, second;
+	struct plc_ctx *ctx;
+	u64 *base;
+
+	plc_need_smp(test);
+	ctx = plc_setup(test, &geom);
+	base = kunit_kcalloc(test, nr_cpu_ids, sizeof(*base), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, base);
+	a = ctx->keys[0];
+	b = ctx->keys[1];
+	c = ctx->keys[2];
+	bc[0] = b;
+	bc[1] = c;
+
+	cpus_read_lock();
+	first = cpumask_first(cpu_online_mask);
+	second = cpumask_next(first, cpu_online_mask);
+	/* a on the first CPU, b on the second, c nowhere. */
+	plc_on_cpu(test, &ctx->cache, first, a, &ctx->obj_a[0]);
+	plc_on_cpu(test, &ctx->cache, second, b, &ctx->obj_a[1]);
+	for_each_online_cpu(cpu)
+		base[cpu] = plc_ipis(&ctx->cache, cpu);
+	seq = atomic_long_read(&ctx->cache.seq);
+
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
+								      c), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 1);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu), base[cpu],
+				    "key held nowhere: IPIs on CPU %u", cpu);
+	plc_expect_holder(test, ctx, first, base, 0, a, &ctx->obj_a[0],
+			  "key held nowhere");
+	plc_expect_holder(test, ctx, second, base, 0, b, &ctx->obj_a[1],
+			  "key held nowhere");
+
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
+								      a), 0);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
+				    cpu == first, "a: IPIs on CPU %u", cpu);
+	plc_expect_holder(test, ctx, first, base, 1, a, NULL, "a");
+	plc_expect_holder(test, ctx, second, base, 0, b, &ctx->obj_a[1], "a");
+
+	KUNIT_EXPECT_EQ(test,
+			pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
+								     bc, 2), 0);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
+				    (cpu == first) + (cpu == second),
+				    "b, c: IPIs on CPU %u", cpu);
+	plc_expect_holder(test, ctx, second, base, 1, b, NULL, "b, c");
+
+	/* Empty tables, but a flush reaches every online CPU. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(&ctx->cache), 0);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
+				    1 + (cpu == first) + (cpu == second),
+				    "flush: IPIs on CPU %u", cpu);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 4);
+	cpus_read_unlock();
+}
+
 /*
  * suspend() empties every online CPU in one round of IPIs and drops every
  * fill, also with a token read after it, until the last nested resume();
@@ -322,7 +418,7 @@ static void plc_test_suspend(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_on_cpu(test, &ctx->cache, cpu,
 							 key, NULL),
 					obj, "CPU %u", cpu);
-		gen[cpu] = READ_ONCE(per_cpu_ptr(ctx->cache.pcpu, cpu)->gen);
+		gen[cpu] = plc_ipis(&ctx->cache, cpu);
 		pcpu_lookup_cache_stats_cpu(&ctx->cache, cpu, &base[cpu]);
 	}
 
@@ -626,16 +722,36 @@ static void plc_stress_free(struct plc_sobj *obj)
 	kfree(obj);
 }
 
+/* Ways of any CPU's table that hold @obj. */
+static unsigned int plc_stress_cached(struct plc_stress *s,
+				      struct plc_sobj *obj)
+{
+	unsigned int cpu, i, n = 0, nr = s->cache.nr_sets * s->cache.set_stride;
+
+	for_each_possible_cpu(cpu) {
+		struct pcpu_lookup_cache_entry *e =
+			per_cpu_ptr(s->cache.pcpu, cpu)->entries;
+
+		for (i = 0; i < nr; i++)
+			n += READ_ONCE(e[i].val) == obj;
+	}
+	return n;
+}
+
 /*
  * Contract 5 under load: readers on every CPU, with IRQs on, and lookups
  * from hardirq context, while a writer retires and replaces objects in
  * the documented order. No reader may ever use a freed object or another
- * key's; KASAN and the poison catch use-after-free.
+ * key's; KASAN and the poison catch use-after-free. Contract 3 across
+ * CPUs: once the grace period after an invalidation has ended, no fill
+ * that found a retired object can still be running, so no CPU's table
+ * may hold it, whether or not the invalidation sent that CPU an IPI.
  */
 static void plc_test_stress(struct kunit *test)
 {
 	unsigned long max_iter = IS_ENABLED(CONFIG_KASAN) ? 100 : 400;
 	unsigned long start, deadline, iter, lookups = 0, bad = 0, keys[2];
+	unsigned long stale = 0, rounds;
 	struct plc_sobj *old[2], *new[2];
 	struct pcpu_lookup_cache_stats sum;
 	unsigned int cpu, i, nr = 0, ran = 0, slots[2], nomem = 0;
@@ -714,6 +830,7 @@ static void plc_test_stress(struct kunit *test)
 			ret |= pcpu_lookup_cache_invalidate(&s->cache, keys[0]);
 		synchronize_rcu();
 		for (i = 0; i < n; i++) {
+			stale += plc_stress_cached(s, old[i]);
 			plc_stress_free(old[i]);
 			rcu_assign_pointer(s->slot[slots[i]], new[i]);
 		}
@@ -729,19 +846,22 @@ static void plc_test_stress(struct kunit *test)
 	}
 	synchronize_rcu();
 	pcpu_lookup_cache_stats_sum(&s->cache, &sum);
+	rounds = atomic_long_read(&s->cache.seq);
 	pcpu_lookup_cache_destroy(&s->cache);
 	for (i = 0; i < PLC_STRESS_KEYS; i++)
 		plc_stress_free(rcu_dereference_protected(s->slot[i], true));
 
-	kunit_info(test, "%u ms, %u readers, %lu writer rounds, %lu lookups, %ld in IRQ, hits %llu fills %llu dropped %llu evictions %llu invalidations %llu\n",
+	kunit_info(test, "%u ms, %u readers, %lu writer rounds, %lu lookups, %ld in IRQ, hits %llu fills %llu dropped %llu evictions %llu invalidations %llu, %lu invalidation rounds sent %llu IPIs\n",
 		   jiffies_to_msecs(jiffies - start), nr, iter, lookups,
 		   atomic_long_read(&s->irq_lookups),
 		   sum.hits, sum.fills, sum.dropped, sum.evictions,
-		   sum.invalidations);
+		   sum.invalidations, rounds, sum.ipis);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, nomem, 0);
 	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, stale, 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->irq_bad), 0);
+	KUNIT_EXPECT_EQ(test, rounds, iter);
 	/* Not vacuous. */
 	KUNIT_EXPECT_EQ(test, nr, num_online_cpus());
 	KUNIT_EXPECT_EQ(test, ran, nr);
@@ -758,6 +878,7 @@ static void plc_test_stress(struct kunit *test)
 static struct kunit_case plc_concurrency_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_cross_cpu, plc_geom_gen_params),
 	KUNIT_CASE(plc_test_cpuslocked_and_zero_keys),
+	KUNIT_CASE(plc_test_ipi_only_holders),
 	KUNIT_CASE(plc_test_suspend),
 	KUNIT_CASE(plc_test_hotplug),
 	KUNIT_CASE_SLOW(plc_test_stress),

@@ -427,16 +427,17 @@ static void plc_expect_debugfs_line(struct kunit *test, const char *buf,
 	while (line && !(!strncmp(line, name, len) && line[len] == ' '))
 		line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
 	KUNIT_ASSERT_NOT_NULL_MSG(test, line, "no line '%s' in:\n%s", name, buf);
-	n = sscanf(line + len, "%llu %llu %llu %llu %llu %llu", &got.hits,
+	n = sscanf(line + len, "%llu %llu %llu %llu %llu %llu %llu", &got.hits,
 		   &got.misses, &got.fills, &got.dropped, &got.evictions,
-		   &got.invalidations);
-	KUNIT_ASSERT_EQ(test, n, 6);
+		   &got.invalidations, &got.ipis);
+	KUNIT_ASSERT_EQ(test, n, 7);
 	KUNIT_EXPECT_EQ(test, got.hits, want->hits);
 	KUNIT_EXPECT_EQ(test, got.misses, want->misses);
 	KUNIT_EXPECT_EQ(test, got.fills, want->fills);
 	KUNIT_EXPECT_EQ(test, got.dropped, want->dropped);
 	KUNIT_EXPECT_EQ(test, got.evictions, want->evictions);
 	KUNIT_EXPECT_EQ(test, got.invalidations, want->invalidations);
+	KUNIT_EXPECT_EQ(test, got.ipis, want->ipis);
 }
 
 /*
@@ -501,7 +502,7 @@ static void plc_test_api_misuse(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf, PAGE_SIZE);
 	KUNIT_EXPECT_TRUE_MSG(test,
-			      str_has_prefix(buf, "sets 64 ways 4 bytes_per_cpu 4240\n") ||
+			      str_has_prefix(buf, "sets 64 ways 4 bytes_per_cpu 4240 rounds 0\n") ||
 			      !IS_ENABLED(CONFIG_64BIT), "%s", buf);
 	snprintf(name, sizeof(name), "%u", ctx->cpu);
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, ctx->cpu, &s);
@@ -531,7 +532,7 @@ static void plc_test_key0_null(struct kunit *test)
 
 	/* A lookup of key 0 misses without counting, but gives a token. */
 	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, 0, &token));
-	KUNIT_EXPECT_EQ(test, token, READ_ONCE(pc->gen));
+	KUNIT_EXPECT_EQ(test, token, atomic_long_read(&ctx->cache.seq));
 	plc_fill(ctx, 0, &ctx->obj_a[0], token);
 	plc_fill(ctx, key, NULL, token);
 	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, 0, NULL));

@@ -137,7 +137,8 @@ kbdir=$BUILD/bench-x86
 # kp_args: the main boot; kp_sweep_args: the sweep boots (fewer rounds)
 if [[ -n $quick ]]; then
 	kp_args=(bench_fill=10000 bench_enable=5000 bench_calls=1000
-		 bench_rounds=3 bench_enable_rounds=2 bench_sweep_hits=4096)
+		 bench_rounds=3 bench_enable_rounds=2 bench_sweep_hits=4096
+		 bench_register=5000)
 	kp_sweep_args=(bench_fill=10000 bench_rounds=3 bench_sweep_hits=4096)
 	kp_geos=${BENCH_KPROBES_GEOMETRIES:-"16x4 64x4"}
 else

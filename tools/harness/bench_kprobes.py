@@ -22,10 +22,11 @@ def _fields(text):
 
 def parse(paths):
     """Return {'setup': [...], 'fill': [...], 'hit': [...], 'enable': [...],
-    'sweep': [...], 'unregister': [...], 'auto': [...]}, one dict per line
-    ('auto': the "auto stage" lines of a bench_auto=1 boot)."""
+    'sweep': [...], 'unregister': [...], 'auto': [...], 'register': [...]},
+    one dict per line ('auto': the "auto stage" lines of a bench_auto=1
+    boot; 'register': the registration timing, cache on and none)."""
     data = {k: [] for k in ("setup", "fill", "hit", "enable", "sweep",
-                            "unregister", "auto")}
+                            "unregister", "auto", "register")}
     boot = 0
     for path in paths:
         if not path or not os.path.exists(path):
@@ -85,7 +86,7 @@ def summarize(data):
     """Figures for results.json and the report."""
     out = {"setup": data["setup"], "fill": data["fill"],
            "unregister": data["unregister"], "hit": [], "enable": None,
-           "sweep": [], "ratios": {}}
+           "sweep": [], "ratios": {}, "register": None}
     main_boot = min((r["boot"] for r in data["hit"]), default=None)
     hit = [r for r in data["hit"] if r["boot"] == main_boot]
     groups = {}
@@ -155,6 +156,8 @@ def summarize(data):
                                             e["on"]["disable_rounds"])
         out["enable"] = e
 
+    out["register"] = register_summarize(data, main_boot)
+
     bytes_of = {(s["sets"], s["ways"]): s["bytes_per_cpu"]
                 for s in data["setup"]}
     sw = {}
@@ -177,8 +180,71 @@ def summarize(data):
     return out
 
 
+def register_summarize(data, boot):
+    """Registration timing of one boot: per cache state, the register,
+    enable, register+enable, optimize and unregister times (ms), and the
+    invalidation rounds and IPIs of the cache-on rounds."""
+    reg = [r for r in data["register"] if boot is None or r["boot"] == boot]
+    if not reg:
+        return None
+    out = {"probes": reg[0]["probes"], "cpus": reg[0].get("cpus")}
+    for cache in ("on", "off"):
+        rows = sorted((r for r in reg if r["cache"] == cache),
+                      key=lambda r: r["round"])
+        ms = {k: [r[k + "_us"] / 1000.0 for r in rows]
+              for k in ("register", "enable", "optimize", "unregister")}
+        ms["register_enable"] = [a + b for a, b in zip(ms["register"],
+                                                       ms["enable"])]
+        out[cache] = {k + "_ms": stats(v) for k, v in ms.items()}
+        out[cache]["rounds_ms"] = ms
+        out[cache]["invalidations"] = sum(r["rounds"] for r in rows)
+        out[cache]["ipis"] = sum(r["ipis"] for r in rows)
+        out[cache]["n"] = len(rows)
+    for k in ("register", "enable", "register_enable"):
+        out["on_vs_off_" + k] = _ratio_stats(out["on"]["rounds_ms"][k],
+                                             out["off"]["rounds_ms"][k])
+    inv = out["on"]["invalidations"]
+    out["ipis_per_invalidation"] = out["on"]["ipis"] / inv if inv else None
+    return out
+
+
 def f(x, nd=1):
     return "-" if x is None else ("%%.%df" % nd) % x
+
+
+def register_targets(kp):
+    """(status, text) lines for issue 10, part 3."""
+    g = kp.get("register") if kp else None
+    if not g or not g.get("on_vs_off_register_enable"):
+        return [("NOT MEASURED", "registering and enabling 20000 probes "
+                 "with the cache on <= 1.05x the time with none: no "
+                 "registration data in this run"),
+                ("NOT MEASURED", "an invalidation of a key that no CPU "
+                 "holds sends no IPI: no registration data in this run")]
+    q = g["on_vs_off_register_enable"]
+    on, off = g["on"], g["off"]
+    lines = [(
+        "PASS" if q["median"] <= 1.05 else "FAIL",
+        "registering and enabling %d probes with a 256x4 cache <= 1.05x "
+        "the time with none (same boot, alternating): %sx (on %s ms / "
+        "none %s ms median; per-round %s..%s, %d rounds)" %
+        (g["probes"], f(q["median"], 3),
+         f(on["register_enable_ms"]["median"], 0),
+         f(off["register_enable_ms"]["median"], 0),
+         f(q["round_min"], 3), f(q["round_max"], 3), q["n"]))]
+    if not on["invalidations"]:
+        lines.append(("NOT MEASURED", "IPIs per invalidation at "
+                      "registration: the registrations invalidated "
+                      "nothing (no optimizable probe?)"))
+    else:
+        lines.append((
+            "PASS" if on["ipis"] == 0 else "FAIL",
+            "an invalidation of a key that no CPU holds sends no IPI: "
+            "registering %d never-hit probes, %d rounds: %d invalidations, "
+            "%d IPIs (%s per invalidation)" %
+            (g["probes"], on["n"], on["invalidations"], on["ipis"],
+             f(g["ipis_per_invalidation"], 3))))
+    return lines
 
 
 def targets(kp):
@@ -221,7 +287,7 @@ def targets(kp):
              f(e["off"]["enable_ms"]["median"], 0),
              f(e["on"]["enable_ms"]["median"], 0),
              f(q["round_min"], 2), f(q["round_max"], 2), q["n"])))
-    return lines
+    return lines + register_targets(kp)
 
 
 def plot(kp, outdir):
@@ -406,6 +472,35 @@ def section(kp, png, cfg):
                                        f(q["round_min"], 2),
                                        f(q["round_max"], 2)))
         md.append("")
+    g = kp.get("register")
+    if g:
+        md.append("### Registration time and invalidation IPIs\n")
+        md.append("%d probes with only a pre_handler registered disabled "
+                  "on the never-called NOP sled, then enabled, then the "
+                  "optimizer waited for and all unregistered at once; "
+                  "with a fixed 256x4 cache and with none (auto mode "
+                  "with an unreachable threshold), alternating, in one "
+                  "boot. On x86 each registration wraps the probe in an "
+                  "optimized aggregator, which invalidates its address. "
+                  "IPIs are the `ipis` counter of the cache, summed over "
+                  "CPUs.\n" % g["probes"])
+        md.append("| cache | rounds | register ms | enable ms | "
+                  "register+enable ms | optimize ms | unregister ms | "
+                  "invalidations | IPIs |")
+        md.append("|---|---|---|---|---|---|---|---|---|")
+        for cache, name in (("on", "256x4"), ("off", "none")):
+            c = g[cache]
+            md.append("| %s | %d | %s | %s | %s | %s | %s | %d | %d |" %
+                      (name, c["n"], f(c["register_ms"]["median"], 0),
+                       f(c["enable_ms"]["median"], 0),
+                       f(c["register_enable_ms"]["median"], 0),
+                       f(c["optimize_ms"]["median"], 0),
+                       f(c["unregister_ms"]["median"], 0),
+                       c["invalidations"], c["ipis"]))
+        md.append("\nMedians over the rounds. Cache on / none: register "
+                  "%sx, enable %sx, register+enable %sx.\n" %
+                  tuple(f((g.get("on_vs_off_" + k) or {}).get("median"), 3)
+                        for k in ("register", "enable", "register_enable")))
     if kp["sweep"]:
         md.append("### Geometry sweep (int3 path)\n")
         md.append("One boot per geometry (`kprobe_cache=<sets>x<ways>`), the "
