@@ -15,14 +15,31 @@
  *
  * For each N and each hot set H of keys drawn from N, uniform and Zipf(1.0)
  * access sequences are precomputed; every variant runs the same sequence:
- * each table alone, each table behind a 64x4 and a 512x4 cache, and the
- * limit reference, a plain read of a precomputed per-CPU array slot. The
- * variants of a scenario are interleaved within each repetition, in an
+ * each table alone, each table behind a 64x4 and a 512x4 cache, each table
+ * behind a minimal keyed lookup of 256 and of 2048 entries, and the limit
+ * reference, a plain read of a precomputed per-CPU array slot.
+ *
+ * Two references bound the cost of a hit from below:
+ *  - the limit reference ("ref"): no key at all, the array slot of the
+ *    access is known in advance; a floor no keyed lookup can reach;
+ *  - the minimal keyed lookup ("mkl256", "mkl2048"): a direct-mapped
+ *    per-CPU table with as many entries as the 64x4 or the 512x4 cache,
+ *    whose slot is picked with the library's hash (hash_long() of the key
+ *    into log2(entries) + __PCPU_LOOKUP_CACHE_SKIP_BITS bits, the low
+ *    log2(entries) of them), one key compare and one value load, no
+ *    statistics and no retry. On a mismatch it looks the table up and
+ *    stores key and value into the slot with plain stores, so it returns
+ *    the right object every time; its hit ratio (conflicts of a direct
+ *    mapped table) is counted in one more checking pass after the timed
+ *    ones, outside the timed loop.
+ *
+ * The variants of a scenario are interleaved within each repetition, in an
  * order that rotates from one repetition to the next. Every measurement
- * flushes the cache, runs the sequence once while checking each result
- * against the object the sequence expects, once more to calibrate, then
- * times whole passes with preemption disabled for at least target_us; the
- * sum of the returned pointers must match.
+ * flushes the cache (or empties the minimal keyed tables), runs the
+ * sequence once while checking each result against the object the
+ * sequence expects, once more to calibrate, then times whole passes with
+ * preemption disabled for at least target_us; the sum of the returned
+ * pointers must match.
  *
  * Also: the miss path (ways + 1 keys of one set, so that round-robin
  * replacement misses every time) against the table alone on the same keys,
@@ -78,6 +95,13 @@ MODULE_PARM_DESC(seed, "seed of the key, allocation and sequence generator");
 #define PLCB_BATCH	128	/* keys per invalidate_many() call */
 #define PLCB_MAX_PASSES	100000
 #define PLCB_MAX_SETS	512	/* the largest geometry measured */
+/* log2 of the entries of each minimal keyed table: 64 x 4 and 512 x 4 */
+#define PLCB_MKL_BITS0	8
+#define PLCB_MKL_BITS1	11
+
+static_assert(1 << PLCB_MKL_BITS0 ==
+	      PCPU_LOOKUP_CACHE_DEFAULT_SETS * PCPU_LOOKUP_CACHE_DEFAULT_WAYS);
+static_assert(1 << PLCB_MKL_BITS1 == PLCB_MAX_SETS * 4);
 
 struct plcb_scale {
 	const char *name;
@@ -134,6 +158,19 @@ struct plcb_ref {
 
 static DEFINE_PER_CPU(struct plcb_ref, plcb_ref);
 
+/* One slot of a minimal keyed table: key 0 is empty (no key is 0). */
+struct plcb_mkl_entry {
+	unsigned long key;
+	struct plcb_obj *val;
+};
+
+/* This CPU's minimal keyed tables, one per geometry of plcb_geom. */
+struct plcb_mkl {
+	struct plcb_mkl_entry *tab[PLCB_NR_GEOM];
+};
+
+static DEFINE_PER_CPU(struct plcb_mkl, plcb_mkl);
+
 struct plcb_ctx {
 	struct kunit *test;
 	const struct plcb_scale *sc;
@@ -150,6 +187,7 @@ struct plcb_ctx {
 	struct plcb_access *seq;
 	struct plcb_obj **want;		/* the object each access must return */
 	unsigned long want_sum;		/* their sum over one pass */
+	unsigned int mkl_misses;	/* of the last checking pass */
 };
 
 static unsigned long long plcb_ps(u64 ns, u64 ops)
@@ -241,6 +279,52 @@ plcb_pass(struct plcb_ctx *c, enum plcb_table t,
 	return sum;
 }
 
+/*
+ * The minimal keyed lookup of @key in this CPU's table @g of 1 << @bits
+ * entries: the library's hash, one key compare, one value load. On a
+ * mismatch, the table @t and plain stores of key and value. With @miss,
+ * count the mismatches.
+ */
+static __always_inline struct plcb_obj *
+plcb_mkl_lookup(struct plcb_ctx *c, enum plcb_table t, unsigned int g,
+		unsigned int bits, unsigned long key, unsigned int *miss)
+{
+	struct plcb_mkl_entry *e;
+	struct plcb_obj *p;
+
+	e = &this_cpu_ptr(&plcb_mkl)->tab[g][hash_long(key, bits +
+						     __PCPU_LOOKUP_CACHE_SKIP_BITS) &
+					     ((1U << bits) - 1)];
+	if (likely(READ_ONCE(e->key) == key))
+		return READ_ONCE(e->val);
+	p = plcb_table_lookup(c, t, key);
+	e->key = key;
+	e->val = p;
+	if (miss)
+		(*miss)++;
+	return p;
+}
+
+/* One pass over @seq through the minimal keyed table @g, as plcb_pass(). */
+static __always_inline unsigned long
+plcb_mkl_pass(struct plcb_ctx *c, enum plcb_table t, unsigned int g,
+	      unsigned int bits, const struct plcb_access *seq,
+	      unsigned int len, struct plcb_obj **want, unsigned int *bad,
+	      unsigned int *miss)
+{
+	unsigned long sum = 0;
+	struct plcb_obj *p;
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		p = plcb_mkl_lookup(c, t, g, bits, seq[i].key, miss);
+		if (want && p != want[i])
+			(*bad)++;
+		sum += (unsigned long)p;
+	}
+	return sum;
+}
+
 /* The limit reference: this CPU's precomputed slot for each access. */
 static __always_inline unsigned long
 plcb_ref_pass(const struct plcb_access *seq, unsigned int len,
@@ -300,6 +384,48 @@ PLCB_CHECK(hlist64_cached, PLCB_HLIST64, true)
 PLCB_CHECK(hlist512_cached, PLCB_HLIST512, true)
 PLCB_CHECK(rht_cached, PLCB_RHT, true)
 
+/* The same for the minimal keyed lookup: table @g of 1 << @bits entries. */
+#define PLCB_MKL_RUN(name, t, g, bits)					\
+static noinline unsigned long						\
+plcb_run_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
+		const struct plcb_access *seq, unsigned int len,	\
+		unsigned int passes)					\
+{									\
+	unsigned long sum = 0;						\
+									\
+	while (passes--)						\
+		sum += plcb_mkl_pass(c, t, g, bits, seq, len, NULL,	\
+				     NULL, NULL);			\
+	return sum;							\
+}
+
+#define PLCB_MKL_CHECK(name, t, g, bits)				\
+static noinline unsigned int						\
+plcb_check_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
+		  const struct plcb_access *seq, unsigned int len,	\
+		  struct plcb_obj **want, unsigned long *sum)		\
+{									\
+	unsigned int bad = 0;						\
+									\
+	c->mkl_misses = 0;						\
+	*sum = plcb_mkl_pass(c, t, g, bits, seq, len, want, &bad,	\
+			     &c->mkl_misses);				\
+	return bad;							\
+}
+
+PLCB_MKL_RUN(hlist64_mkl0, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
+PLCB_MKL_RUN(hlist64_mkl1, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
+PLCB_MKL_RUN(hlist512_mkl0, PLCB_HLIST512, 0, PLCB_MKL_BITS0)
+PLCB_MKL_RUN(hlist512_mkl1, PLCB_HLIST512, 1, PLCB_MKL_BITS1)
+PLCB_MKL_RUN(rht_mkl0, PLCB_RHT, 0, PLCB_MKL_BITS0)
+PLCB_MKL_RUN(rht_mkl1, PLCB_RHT, 1, PLCB_MKL_BITS1)
+PLCB_MKL_CHECK(hlist64_mkl0, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
+PLCB_MKL_CHECK(hlist64_mkl1, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
+PLCB_MKL_CHECK(hlist512_mkl0, PLCB_HLIST512, 0, PLCB_MKL_BITS0)
+PLCB_MKL_CHECK(hlist512_mkl1, PLCB_HLIST512, 1, PLCB_MKL_BITS1)
+PLCB_MKL_CHECK(rht_mkl0, PLCB_RHT, 0, PLCB_MKL_BITS0)
+PLCB_MKL_CHECK(rht_mkl1, PLCB_RHT, 1, PLCB_MKL_BITS1)
+
 static noinline unsigned long
 plcb_run_ref(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
 	     const struct plcb_access *seq, unsigned int len,
@@ -326,6 +452,7 @@ plcb_check_ref(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
 struct plcb_variant {
 	const char *table;
 	int geom;			/* index in plcb_geom, -1: no cache */
+	int mkl;			/* minimal keyed table, index as geom */
 	unsigned long (*run)(struct plcb_ctx *c,
 			     struct pcpu_lookup_cache *cache,
 			     const struct plcb_access *seq, unsigned int len,
@@ -336,38 +463,65 @@ struct plcb_variant {
 			      struct plcb_obj **want, unsigned long *sum);
 };
 
-#define PLCB_V(tname, g, fn) { tname, g, plcb_run_##fn, plcb_check_##fn }
+#define PLCB_V(tname, g, fn) \
+	{ tname, g, -1, plcb_run_##fn, plcb_check_##fn }
+#define PLCB_VM(tname, m, fn) \
+	{ tname, -1, m, plcb_run_##fn, plcb_check_##fn }
 
 static const struct plcb_variant plcb_variants[] = {
 	PLCB_V("ref", -1, ref),
 	PLCB_V("hlist64", -1, hlist64),
 	PLCB_V("hlist64", 0, hlist64_cached),
+	PLCB_VM("hlist64", 0, hlist64_mkl0),
 	PLCB_V("hlist64", 1, hlist64_cached),
+	PLCB_VM("hlist64", 1, hlist64_mkl1),
 	PLCB_V("hlist512", -1, hlist512),
 	PLCB_V("hlist512", 0, hlist512_cached),
+	PLCB_VM("hlist512", 0, hlist512_mkl0),
 	PLCB_V("hlist512", 1, hlist512_cached),
+	PLCB_VM("hlist512", 1, hlist512_mkl1),
 	PLCB_V("rht", -1, rht),
 	PLCB_V("rht", 0, rht_cached),
+	PLCB_VM("rht", 0, rht_mkl0),
 	PLCB_V("rht", 1, rht_cached),
+	PLCB_VM("rht", 1, rht_mkl1),
 };
 
 static const struct plcb_variant *plcb_uncached[PLCB_NR_TABLES] = {
-	&plcb_variants[1], &plcb_variants[4], &plcb_variants[7],
+	&plcb_variants[1], &plcb_variants[6], &plcb_variants[11],
 };
 
 static const struct plcb_variant *plcb_cached[PLCB_NR_TABLES] = {
-	&plcb_variants[2], &plcb_variants[5], &plcb_variants[8],
+	&plcb_variants[2], &plcb_variants[7], &plcb_variants[12],
 };
 
+/* hit_permille: of the timed passes (cache), of a warm pass (mkl), or -1. */
 struct plcb_result {
 	u64 ops, ns;
 	u64 hits, misses;
+	long long hit_permille;
 };
+
+/* Empty the minimal keyed tables of every CPU, as a flush of the cache. */
+static void plcb_mkl_clear(void)
+{
+	unsigned int cpu, g;
+
+	for_each_possible_cpu(cpu) {
+		for (g = 0; g < PLCB_NR_GEOM; g++)
+			memset(per_cpu_ptr(&plcb_mkl, cpu)->tab[g], 0,
+			       plcb_geom[g][0] * plcb_geom[g][1] *
+			       sizeof(struct plcb_mkl_entry));
+	}
+}
 
 /*
  * Flush the cache, run @len accesses of @seq once while checking every
  * result, once more to see how long a warm pass takes, then time enough
- * whole passes to last target_us.
+ * whole passes to last target_us. A minimal keyed lookup then runs one
+ * more checking pass, untimed and on the same CPU, that counts its misses:
+ * every pass after the first leaves its table as it found it, so that is
+ * the miss count of each timed pass.
  */
 static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 			 const struct plcb_access *seq, unsigned int len,
@@ -377,12 +531,14 @@ static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 	struct kunit *test = c->test;
 	struct pcpu_lookup_cache *cache = v->geom >= 0 ? &c->cache[v->geom] : NULL;
 	struct pcpu_lookup_cache_stats s0 = {}, s1 = {};
-	unsigned long sum;
+	unsigned long sum, warm_sum = 0;
 	unsigned int bad, passes, cpu;
 	u64 t0, t;
 
 	if (cache)
 		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
+	if (v->mkl >= 0)
+		plcb_mkl_clear();
 
 	rcu_read_lock();
 	preempt_disable();
@@ -409,6 +565,8 @@ static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 	t = ktime_get_ns() - t0;
 	if (cache)
 		pcpu_lookup_cache_stats_cpu(cache, cpu, &s1);
+	if (v->mkl >= 0)
+		bad = v->check(c, cache, seq, len, want, &warm_sum);
 	preempt_enable();
 	rcu_read_unlock();
 
@@ -417,8 +575,18 @@ static void plcb_measure(struct plcb_ctx *c, const struct plcb_variant *v,
 	r->ns = t;
 	r->hits = s1.hits - s0.hits;
 	r->misses = s1.misses - s0.misses;
-	if (cache)
+	r->hit_permille = -1;
+	if (cache) {
 		KUNIT_ASSERT_EQ(test, r->hits + r->misses, r->ops);
+		r->hit_permille = div64_u64(r->hits * 1000, r->ops);
+	}
+	if (v->mkl >= 0) {
+		KUNIT_ASSERT_EQ_MSG(test, bad, 0, "%s mkl %d: wrong objects",
+				    v->table, v->mkl);
+		KUNIT_ASSERT_EQ(test, warm_sum, want_sum);
+		r->hit_permille = div_u64((u64)(len - c->mkl_misses) * 1000,
+					  len);
+	}
 }
 
 static unsigned long plcb_key(struct plcb_ctx *c, unsigned int i)
@@ -476,7 +644,7 @@ static void plcb_build(struct plcb_ctx *c, unsigned int n)
 
 static void plcb_teardown(struct plcb_ctx *c)
 {
-	unsigned int i;
+	unsigned int i, cpu;
 
 	if (c->rht_ok)
 		rhashtable_destroy(&c->rht);
@@ -487,12 +655,17 @@ static void plcb_teardown(struct plcb_ctx *c)
 	}
 	for (i = 0; i < PLCB_NR_GEOM; i++)
 		pcpu_lookup_cache_destroy(&c->cache[i]);
+	/* KUnit frees the minimal keyed tables after the case. */
+	for_each_possible_cpu(cpu) {
+		for (i = 0; i < PLCB_NR_GEOM; i++)
+			per_cpu_ptr(&plcb_mkl, cpu)->tab[i] = NULL;
+	}
 }
 
 static int plcb_init(struct kunit *test)
 {
 	struct plcb_ctx *c;
-	unsigned int i;
+	unsigned int i, cpu;
 
 	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	if (!c)
@@ -514,6 +687,21 @@ static int plcb_init(struct kunit *test)
 		if (ret) {
 			plcb_teardown(c);
 			return ret;
+		}
+	}
+	/* Power-of-two sizes: kmalloc() aligns them to their size. */
+	for_each_possible_cpu(cpu) {
+		for (i = 0; i < PLCB_NR_GEOM; i++) {
+			struct plcb_mkl_entry *tab;
+
+			tab = kunit_kcalloc(test,
+					    plcb_geom[i][0] * plcb_geom[i][1],
+					    sizeof(*tab), GFP_KERNEL);
+			if (!tab) {
+				plcb_teardown(c);
+				return -ENOMEM;
+			}
+			per_cpu_ptr(&plcb_mkl, cpu)->tab[i] = tab;
 		}
 	}
 	test->priv = c;
@@ -594,12 +782,13 @@ static void plcb_report(struct plcb_ctx *c, const struct plcb_variant *v,
 	if (v->geom >= 0)
 		snprintf(geom, sizeof(geom), "%ux%u", plcb_geom[v->geom][0],
 			 plcb_geom[v->geom][1]);
+	else if (v->mkl >= 0)
+		snprintf(geom, sizeof(geom), "mkl%u",
+			 plcb_geom[v->mkl][0] * plcb_geom[v->mkl][1]);
 	kunit_info(c->test,
 		   "plc_bench: kind lookup table %s cache %s n %u hot %u dist %s rep %u ps %llu ops %llu loop_ns %llu hit_permille %lld\n",
 		   v->table, geom, c->n, hot, dist, rep,
-		   plcb_ps(r->ns, r->ops), r->ops, r->ns,
-		   v->geom >= 0 ? (long long)div64_u64(r->hits * 1000, r->ops)
-				: -1LL);
+		   plcb_ps(r->ns, r->ops), r->ops, r->ns, r->hit_permille);
 }
 
 static void plcb_scenarios(struct plcb_ctx *c)
