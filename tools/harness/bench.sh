@@ -12,7 +12,10 @@
 #  2. uml-tables: the KUnit suite pcpu_lookup_cache_bench on UML, in a
 #     kernel without the cache's test hooks (bench-um.kunitconfig): ns per
 #     lookup of an RCU hlist of 64 and 512 buckets and an rhashtable, alone
-#     and behind 64x4 and 512x4 caches, against a per-CPU array read, for N
+#     and behind 64x4 and 512x4 caches, against two references: a per-CPU
+#     array read (the floor) and the minimal keyed lookup (a direct-mapped
+#     per-CPU table of 256 or 2048 entries with the library's hash, one key
+#     compare, one value load, in front of the same tables), for N
 #     objects, hot sets H, uniform and Zipf access; the miss path and
 #     invalidation. BENCH_REPS interleaved repetitions in one boot (scale
 #     full, or quick with BENCH_QUICK: smaller N); median and spread.

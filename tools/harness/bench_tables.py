@@ -19,6 +19,11 @@ TABLE_TITLES = {"hlist64": "RCU hlist, 64 buckets",
                 "hlist512": "RCU hlist, 512 buckets",
                 "rht": "rhashtable", "ref": "limit reference"}
 
+# The bound on a library hit against the minimal keyed lookup of the same
+# total entries, and the geometries it is checked on.
+MKL_BOUND = 1.5
+MKL_GEOMS = ("64x4", "512x4")
+
 
 def parse(path):
     """'plc_bench: kind K key value ...' lines -> {kind: [dict, ...]}."""
@@ -44,16 +49,30 @@ def parse(path):
 summary = bench_common.spread
 
 
+def is_lib(cache):
+    """Whether the "cache" field of a lookup line names a library geometry
+    (<sets>x<ways>), not "none" or a minimal keyed table ("mkl<entries>")."""
+    return re.fullmatch(r"\d+x\d+", cache) is not None
+
+
+def is_mkl(cache):
+    return re.fullmatch(r"mkl\d+", cache) is not None
+
+
 def capacity(geom):
+    """Entries of a library geometry or of a minimal keyed table."""
+    if is_mkl(geom):
+        return int(geom[3:])
     s, w = geom.split("x")
     return int(s) * int(w)
 
 
 def _order(item):
-    """The reference first, then each table alone and behind its caches."""
+    """The reference first, then each table alone and behind its caches,
+    each cache followed by the minimal keyed lookup of its size."""
     (table, cache), _ = item
     return (table != "ref", table,
-            0 if cache == "none" else capacity(cache), cache)
+            0 if cache == "none" else capacity(cache), is_mkl(cache), cache)
 
 
 def analyse(raw):
@@ -80,6 +99,15 @@ def analyse(raw):
                       if k in alone and reps[k]["ps"]]
                 if sp:
                     row["speedup_vs_table"] = summary(sp)
+            if is_lib(cache):
+                # the minimal keyed lookup of as many entries, same table
+                mname = "mkl%d" % capacity(cache)
+                mkl = variants.get((table, mname), {})
+                xm = [reps[k]["ps"] / mkl[k]["ps"] for k in reps
+                      if k in mkl and mkl[k]["ps"]]
+                if xm:
+                    row["mkl"] = mname
+                    row["x_mkl"] = summary(xm)
             if table != "ref":
                 rr = [reps[k]["ps"] / ref[k]["ps"] for k in reps
                       if k in ref and ref[k]["ps"]]
@@ -138,7 +166,7 @@ def targets(t):
     nmax = max(s["n"] for s in sc)
 
     full = [(s, r) for s in sc for r in s["rows"]
-            if r["cache"] != "none" and r["hit_ratio"]["median"] >= 0.999
+            if is_lib(r["cache"]) and r["hit_ratio"]["median"] >= 0.999
             and "x_ref" in r]
     if full:
         s, r = _worst(full, lambda sr: sr[1]["x_ref"]["median"], True)
@@ -164,6 +192,7 @@ def targets(t):
     else:
         lines.append(("NOT MEASURED", "library hit <= 1.5x the limit "
                       "reference: no scenario with a 100% hit ratio"))
+    lines.append(mkl_target(t))
 
     # "While H fits the cache" (the hlist targets): the cache holds the
     # whole hot set, i.e. a hit ratio of at least 99.9%; "H within the
@@ -186,7 +215,7 @@ def targets(t):
              "H within the cache's capacity (H <= sets x ways)",
              "hit ratio >= 99.9%")):
         rows = [(s, r) for s in sc for r in s["rows"]
-                if r["table"] == table and r["cache"] != "none"
+                if r["table"] == table and is_lib(r["cache"])
                 and (scope is None or s["n"] == scope)
                 and "speedup_vs_table" in r]
         cands = [sr for sr in rows if sel(*sr)]
@@ -246,6 +275,54 @@ def targets(t):
     return lines
 
 
+def mkl_target(t):
+    """(status, text): the library hit against the minimal keyed lookup of
+    the same total entries, worst case over the 100%-hit scenarios of each
+    geometry of MKL_GEOMS (median over repetitions of the per-repetition
+    ratio)."""
+    what = ("library hit within %sx of the minimal keyed lookup, worst case "
+            "over all 100%%-hit scenarios, on %s" %
+            (fmt(MKL_BOUND, 1), " and ".join(MKL_GEOMS)))
+    parts, worst, missing = [], [], []
+    for geom in MKL_GEOMS:
+        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
+                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
+                and "x_mkl" in r]
+        if not full:
+            missing.append(geom)
+            continue
+        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
+        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        m = rows[(r["table"], r["mkl"])]
+        ref = rows.get(("ref", "none"))
+        both = [sr for sr in full if
+                {(x["table"], x["cache"]): x for x in sr[0]["rows"]}
+                [(sr[1]["table"], sr[1]["mkl"])]["hit_ratio"]["median"]
+                >= 0.999]
+        worst.append(r["x_mkl"]["median"])
+        parts.append(
+            "%s: worst %sx (%s, N=%d, H=%d, %s: library %s ns vs minimal "
+            "keyed %s %s ns (its hit ratio %s%%) vs array read %s ns; "
+            "min..max %s..%sx; %d scenarios%s)" %
+            (geom, fmt(r["x_mkl"]["median"], 2), r["table"], s["n"],
+             s["hot"], s["dist"], fmt(r["ns"]["median"], 2), r["mkl"],
+             fmt(m["ns"]["median"], 2), fmt(100 * m["hit_ratio"]["median"]),
+             fmt(ref["ns"]["median"], 2) if ref else "-",
+             fmt(r["x_mkl"]["min"], 2), fmt(r["x_mkl"]["max"], 2),
+             len(full),
+             "; where the minimal keyed lookup also hit 100%%: %d, worst "
+             "%sx" % (len(both), fmt(max(sr[1]["x_mkl"]["median"]
+                                         for sr in both), 2))
+             if both else "; the minimal keyed lookup never hit 100%"))
+    if missing:
+        return ("NOT MEASURED", "%s: no 100%%-hit scenario with a minimal "
+                "keyed lookup for %s%s" % (what, ", ".join(missing),
+                                           ("; " + "; ".join(parts))
+                                           if parts else ""))
+    return ("PASS" if max(worst) <= MKL_BOUND else "FAIL",
+            "%s (UML, ns): %s" % (what, "; ".join(parts)))
+
+
 def headline(t):
     """Markdown bullets for the headline section."""
     md = []
@@ -260,12 +337,18 @@ def headline(t):
         for table in ("hlist64", "hlist512", "rht"):
             a = rows.get((table, "none"))
             c = rows.get((table, "64x4"))
+            m = rows.get((table, "mkl256"))
             if a and c:
                 parts.append("%s %s ns -> %s ns with a 64x4 cache (hit "
-                             "ratio %s%%)" % (table, fmt(a["ns"]["median"]),
-                                              fmt(c["ns"]["median"], 2),
-                                              fmt(100 * c["hit_ratio"]
-                                                  ["median"])))
+                             "ratio %s%%%s)" %
+                             (table, fmt(a["ns"]["median"]),
+                              fmt(c["ns"]["median"], 2),
+                              fmt(100 * c["hit_ratio"]["median"]),
+                              "; minimal keyed lookup of 256 entries %s ns, "
+                              "hit ratio %s%%" %
+                              (fmt(m["ns"]["median"], 2),
+                               fmt(100 * m["hit_ratio"]["median"]))
+                              if m else ""))
         md.append("- UML, N=%d, Zipf over H=%d, ns per lookup (median): %s; "
                   "limit reference %s ns." %
                   (nmax, s["hot"], "; ".join(parts),
@@ -306,9 +389,24 @@ def method(t, kernel_cfg):
         "`rcu_read_lock()` with preemption disabled." % c.get("obj_bytes",
                                                               "?"),
         "- Cached variants: `pcpu_lookup_cache_lookup()`, on a miss the "
-        "table lookup and `pcpu_lookup_cache_fill()`, for each geometry. "
-        "Limit reference: a read of this CPU's precomputed array slot for "
-        "the same access (same sequence array).",
+        "table lookup and `pcpu_lookup_cache_fill()`, for each geometry.",
+        "- Two references, measured in the same interleaved loop: the "
+        "**limit reference** (`ref`, \"array read\"), a read of this "
+        "CPU's precomputed array slot for the same access (same sequence "
+        "array): no key, no hash, a floor that no keyed lookup reaches; "
+        "and the **minimal keyed lookup** (`mkl256`, `mkl2048`) in front "
+        "of each table: a direct-mapped per-CPU table with as many entries "
+        "as the 64x4 and the 512x4 cache, the slot picked with the "
+        "library's hash (`hash_long(key, log2(entries) + 16)`, low "
+        "log2(entries) bits, as `__pcpu_lookup_cache_set_index()` picks a "
+        "set), one key compare and one value load, no statistics, no "
+        "retry; on a mismatch the table lookup and plain stores of key "
+        "and value into the slot. Its tables are emptied where the cache "
+        "is flushed; its hit ratio is counted in one more checking pass "
+        "after the timed passes (each warm pass leaves the table as it "
+        "found it), so it includes the conflicts of a direct-mapped table. "
+        "\"x mkl\" is a library hit against the minimal keyed lookup of "
+        "the same total entries and table.",
         "- Sequences: for each N and H, H keys drawn at random from N, %s "
         "accesses per pass, uniform or Zipf(1.0) over ranks (integer CDF); "
         "every variant runs the same sequence. Each measurement flushes the "
@@ -344,18 +442,23 @@ def markdown(t, png):
     if png:
         md.append("![ns per lookup](%s)\n" % png)
     md.append("ns per lookup: median (min..max) over repetitions; "
-              "\"x ref\" is the cost over the limit reference and "
-              "\"speedup\" the table alone over the variant, both per "
-              "repetition.\n")
+              "\"x ref\" is the cost over the limit reference (array "
+              "read), \"x mkl\" a library row's cost over the minimal "
+              "keyed lookup of the same total entries (`mkl256` for 64x4, "
+              "`mkl2048` for 512x4) on the same table, and \"speedup\" "
+              "the table alone over the variant, all per repetition. "
+              "`mklN` rows are the minimal keyed lookup (hit ratio: of a "
+              "warm pass).\n")
     for s in t["scenarios"]:
         md.append("### N=%d, H=%d, %s\n" % (s["n"], s["hot"], s["dist"]))
-        md.append("| table | cache | ns/lookup | x ref | speedup vs table "
-                  "alone | hit ratio |")
-        md.append("|---|---|---|---|---|---|")
+        md.append("| table | cache | ns/lookup | x ref | x mkl | speedup "
+                  "vs table alone | hit ratio |")
+        md.append("|---|---|---|---|---|---|---|")
         for r in s["rows"]:
-            md.append("| %s | %s | %s | %s | %s | %s |" % (
+            md.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 r["table"], r["cache"], _s(r["ns"]),
                 _s(r["x_ref"]) if "x_ref" in r else "-",
+                _s(r["x_mkl"]) if "x_mkl" in r else "-",
                 _s(r["speedup_vs_table"], 1) if "speedup_vs_table" in r
                 else "-",
                 fmt(100 * r["hit_ratio"]["median"]) + "%"
@@ -398,7 +501,8 @@ def plot(t, out):
     sc = t["scenarios"]
     nmax = max(s["n"] for s in sc)
     cols = sorted({(r["table"], r["cache"]) for s in sc for r in s["rows"]},
-                  key=lambda c: (c[0] != "ref", c[0], c[1] != "none", c[1]))
+                  key=lambda c: (c[0] != "ref", c[0], c[1] != "none",
+                                 is_mkl(c[1]), c[1]))
     dats = []
     for dist in ("uniform", "zipf"):
         dat = os.path.join(out, "plot-uml-ns-%s.dat" % dist)
@@ -415,7 +519,7 @@ def plot(t, out):
     png = os.path.join(out, "uml-ns-per-lookup.png")
     colours = {"ref": "black", "hlist64": "dark-red", "hlist512": "blue",
                "rht": "dark-green"}
-    dashes = {"none": 1, "64x4": 2, "512x4": 3}
+    dashes = {"none": 1, "64x4": 2, "512x4": 3, "mkl256": 4, "mkl2048": 5}
     plots = []
     for dist, dat in dats:
         plots.append("set title 'N=%d, %s access'\nplot %s\n" % (
@@ -424,16 +528,18 @@ def plot(t, out):
                       "dt %d pt %d title '%s'" %
                       (dat, i + 2, colours.get(c[0], "gray"),
                        dashes.get(c[1], 4), 5 + 2 * (i % 4),
-                       c[0] if c[1] == "none" else "%s + %s cache" % c)
+                       c[0] if c[1] == "none" else
+                       "%s + minimal keyed %s" % (c[0], c[1][3:])
+                       if is_mkl(c[1]) else "%s + %s cache" % c)
                       for i, c in enumerate(cols))))
     script = """
 set terminal pngcairo size 1300,620 noenhanced
 set output '%s'
-set multiplot layout 1,2 title 'ns per lookup on UML, median over repetitions (pcpu_lookup_cache_bench); solid: table alone, dashed: 64x4 cache, dotted: 512x4 cache'
+set multiplot layout 1,2 title 'ns per lookup on UML (pcpu_lookup_cache_bench, medians); solid: table alone, dashed: 64x4 cache, dotted: 512x4 cache, dash-dot: minimal keyed lookup'
 set logscale xy
 set xlabel 'hot set H (keys)'
 set ylabel 'ns per lookup (log)'
-set key outside bottom center horizontal maxrows 4 font ',9'
+set key outside bottom center horizontal maxrows 6 font ',9'
 set grid
 %s
 unset multiplot
