@@ -471,9 +471,16 @@ static struct kunit_case kprobes_cache_auto_cases[] = {
 
 static int kpc_auto_suite_init(struct kunit_suite *suite)
 {
+	int ret;
+
 	/* Probe offsets and the sled, as the other suites find them */
-	kpc_suite_init(suite);
-	return kprobe_cache_kunit_restore();
+	ret = kpc_suite_init(suite);
+	if (ret)
+		return ret;
+	ret = kprobe_cache_kunit_restore();
+	if (ret)	/* no suite_exit() then */
+		pcpu_lookup_cache_hit_stats_put();
+	return ret;
 }
 
 static struct kunit_suite kprobes_cache_auto_suite = {

@@ -422,13 +422,20 @@ int kpc_suite_init(struct kunit_suite *suite)
 	 * The cases want a cache from the start, of the default geometry
 	 * also in auto mode; kprobes_cache_auto_kunit.c tests auto mode.
 	 */
-	if (kprobe_cache_kunit_booted_auto())
-		return kprobe_cache_kunit_fixed(KPC_SETS, KPC_WAYS);
+	if (kprobe_cache_kunit_booted_auto()) {
+		int ret = kprobe_cache_kunit_fixed(KPC_SETS, KPC_WAYS);
+
+		if (ret)
+			return ret;
+	}
+	/* The cases and the benchmark count hits; kpc_suite_exit() stops. */
+	pcpu_lookup_cache_hit_stats_get();
 	return 0;
 }
 
 void kpc_suite_exit(struct kunit_suite *suite)
 {
+	pcpu_lookup_cache_hit_stats_put();
 	kprobe_cache_kunit_restore();
 }
 

@@ -12,10 +12,13 @@
 #include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/init.h>
 #include <linux/irqflags.h>
+#include <linux/jump_label.h>
 #include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/rcupdate.h>
@@ -37,6 +40,89 @@ static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
 	       nr_sets <= PCPU_LOOKUP_CACHE_MAX_SETS &&
 	       nr_ways && nr_ways <= PCPU_LOOKUP_CACHE_MAX_WAYS;
 }
+
+/*
+ * Hits and misses are counted only while this key is on (contract point
+ * 7): the per-hit store was 18% of a hit.
+ */
+DEFINE_STATIC_KEY_FALSE(pcpu_lookup_cache_hit_stats);
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats);
+
+/**
+ * pcpu_lookup_cache_hit_stats_get() - count hits and misses
+ *
+ * From this call to the matching pcpu_lookup_cache_hit_stats_put(), every
+ * cache counts its hits and misses (the other counters are always
+ * counted). Calls nest, and the debugfs file and the boot parameter hold
+ * one reference each. Sleeps: it patches the static branch, and takes
+ * cpus_read_lock().
+ *
+ * Context: Process context, without cpus_read_lock() held.
+ */
+void pcpu_lookup_cache_hit_stats_get(void)
+{
+	static_branch_inc(&pcpu_lookup_cache_hit_stats);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_get);
+
+/**
+ * pcpu_lookup_cache_hit_stats_put() - end a pcpu_lookup_cache_hit_stats_get()
+ *
+ * Counting stops when the last reference is put. Sleeps.
+ *
+ * Context: Process context, without cpus_read_lock() held.
+ */
+void pcpu_lookup_cache_hit_stats_put(void)
+{
+	static_branch_dec(&pcpu_lookup_cache_hit_stats);
+}
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_put);
+
+/* The reference of the boot parameter and of the debugfs file. */
+static bool plc_hit_stats_knob;
+module_param_named(hit_stats, plc_hit_stats_knob, bool, 0444);
+MODULE_PARM_DESC(hit_stats, "count hits and misses from boot (default 0)");
+static DEFINE_MUTEX(plc_hit_stats_lock);
+
+static int plc_hit_stats_read(void *data, u64 *val)
+{
+	*val = static_key_enabled(&pcpu_lookup_cache_hit_stats);
+	return 0;
+}
+
+static int plc_hit_stats_write(void *data, u64 val)
+{
+	mutex_lock(&plc_hit_stats_lock);
+	if (!!val != plc_hit_stats_knob) {
+		plc_hit_stats_knob = !!val;
+		if (val)
+			pcpu_lookup_cache_hit_stats_get();
+		else
+			pcpu_lookup_cache_hit_stats_put();
+	}
+	mutex_unlock(&plc_hit_stats_lock);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(plc_hit_stats_fops, plc_hit_stats_read,
+			 plc_hit_stats_write, "%llu\n");
+
+/*
+ * /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1 while hits are
+ * counted, for any reason; writing 1 or 0 takes or drops the file's own
+ * reference, which pcpu_lookup_cache.hit_stats=1 takes at boot.
+ */
+static int __init plc_hit_stats_init(void)
+{
+	struct dentry *dir;
+
+	if (plc_hit_stats_knob)
+		pcpu_lookup_cache_hit_stats_get();
+	dir = debugfs_create_dir("pcpu_lookup_cache", NULL);
+	debugfs_create_file_unsafe("hit_stats", 0644, dir, NULL,
+				   &plc_hit_stats_fops);
+	return 0;
+}
+late_initcall(plc_hit_stats_init);
 
 /**
  * pcpu_lookup_cache_cpu_bytes() - memory one CPU's part of a cache uses
@@ -810,10 +896,11 @@ static int plc_stats_show(struct seq_file *m, void *v)
 	char name[16];
 	int cpu;
 
-	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu rounds %ld\n",
+	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu rounds %ld hit_stats %d\n",
 		   cache->nr_sets, cache->nr_ways,
 		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways),
-		   atomic_long_read(&cache->seq));
+		   atomic_long_read(&cache->seq),
+		   static_key_enabled(&pcpu_lookup_cache_hit_stats));
 	seq_printf(m, "%-6s %12s %12s %12s %12s %12s %12s %12s\n", "cpu",
 		   "hits", "misses", "fills", "dropped", "evictions",
 		   "invalidations", "ipis");

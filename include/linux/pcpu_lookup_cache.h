@@ -115,12 +115,21 @@
  *
  * 6. Key 0 and NULL values are never cached: a lookup of key 0 misses and a
  *    fill of key 0 or of a NULL value does nothing.
+ *
+ * 7. Statistics: fills, drops, evictions, invalidations and IPIs, all off
+ *    the hit path, are always counted. Hits and misses are counted only
+ *    while hit statistics are on, for every cache at once: between
+ *    pcpu_lookup_cache_hit_stats_get() and _put(), while
+ *    /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1, or from boot
+ *    with pcpu_lookup_cache.hit_stats=1. Otherwise a lookup writes
+ *    nothing; a static branch, off by default, skips the counting.
  */
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/hash.h>
+#include <linux/jump_label.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -130,6 +139,8 @@
 #define PCPU_LOOKUP_CACHE_DEFAULT_WAYS	4
 
 struct dentry;
+
+DECLARE_STATIC_KEY_FALSE(pcpu_lookup_cache_hit_stats);
 
 /**
  * struct pcpu_lookup_cache_entry - one way of a set
@@ -143,8 +154,9 @@ struct pcpu_lookup_cache_entry {
 
 /**
  * struct pcpu_lookup_cache_stats - event counters
- * @hits: lookups that returned a cached value
- * @misses: lookups that returned NULL for a nonzero key
+ * @hits: lookups that returned a cached value, while hit statistics are on
+ * @misses: lookups that returned NULL for a nonzero key, while hit
+ *	statistics are on
  * @fills: values stored by pcpu_lookup_cache_fill() and kept
  * @dropped: fills dropped for a stale token, a nested fill or a suspended
  *	cache, or undone because an invalidation began during the fill
@@ -337,10 +349,12 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 		if (unlikely(READ_ONCE(pc->writes) != writes ||
 			     __pcpu_lookup_cache_seq(cache) != *token))
 			break;
-		WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
+		if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
+			WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
 		return val;
 	}
-	WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
+	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
+		WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
 	/*
 	 * The caller now reads the backing structure: order the token
 	 * before those reads, so that a token taken after an invalidation's
@@ -376,6 +390,8 @@ void pcpu_lookup_cache_stats_cpu(const struct pcpu_lookup_cache *cache,
 void pcpu_lookup_cache_stats_sum(const struct pcpu_lookup_cache *cache,
 				 struct pcpu_lookup_cache_stats *sum);
 size_t pcpu_lookup_cache_cpu_bytes(unsigned int nr_sets, unsigned int nr_ways);
+void pcpu_lookup_cache_hit_stats_get(void);
+void pcpu_lookup_cache_hit_stats_put(void);
 int pcpu_lookup_cache_debugfs_create(struct pcpu_lookup_cache *cache,
 				     const char *name, struct dentry *parent);
 

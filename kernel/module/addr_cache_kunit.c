@@ -177,13 +177,20 @@ static void mac_hits(struct pcpu_lookup_cache *cache, u64 *hits, u64 *fills)
 	*fills = st.fills;
 }
 
+static void mac_hit_stats_put(void *unused)
+{
+	pcpu_lookup_cache_hit_stats_put();
+}
+
 static int mac_test_init(struct kunit *test)
 {
 	if (!mod_addr_cache_get())
 		kunit_skip(test, "the cache is not allocated (module_addr_cache=0)");
 	if (!mod_addr_cache_enabled())
 		kunit_skip(test, "the cache is switched off");
-	return 0;
+	/* The cases count hits. */
+	pcpu_lookup_cache_hit_stats_get();
+	return kunit_add_action_or_reset(test, mac_hit_stats_put, NULL);
 }
 
 /* ------------------------------------------------------------------ cases */

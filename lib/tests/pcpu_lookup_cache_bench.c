@@ -188,6 +188,7 @@ struct plcb_ctx {
 	struct plcb_obj **want;		/* the object each access must return */
 	unsigned long want_sum;		/* their sum over one pass */
 	unsigned int mkl_misses;	/* of the last checking pass */
+	bool stats_on;			/* holds a hit statistics reference */
 };
 
 static unsigned long long plcb_ps(u64 ns, u64 ops)
@@ -655,6 +656,9 @@ static void plcb_teardown(struct plcb_ctx *c)
 	}
 	for (i = 0; i < PLCB_NR_GEOM; i++)
 		pcpu_lookup_cache_destroy(&c->cache[i]);
+	if (c->stats_on)
+		pcpu_lookup_cache_hit_stats_put();
+	c->stats_on = false;
 	/* KUnit frees the minimal keyed tables after the case. */
 	for_each_possible_cpu(cpu) {
 		for (i = 0; i < PLCB_NR_GEOM; i++)
@@ -671,6 +675,13 @@ static int plcb_init(struct kunit *test)
 	if (!c)
 		return -ENOMEM;
 	c->test = test;
+	/*
+	 * Hits and misses are counted, for the hit ratios and the checks:
+	 * a hit here includes that store, except for the cost case's
+	 * hit_nostats_ps, which is timed with them off.
+	 */
+	pcpu_lookup_cache_hit_stats_get();
+	c->stats_on = true;
 	c->sc = &plcb_scales[0];
 	for (i = 0; i < ARRAY_SIZE(plcb_scales); i++) {
 		if (scale && !strcmp(scale, plcb_scales[i].name))
@@ -1031,7 +1042,8 @@ static void plcb_cache_keys(struct kunit *test, struct pcpu_lookup_cache *cache,
  * Invalidation of one key and of PLCB_BATCH keys in one call, all cached
  * on this CPU, then the loops of the unit suite's cost case: hits of 128
  * keys that fit the default geometry, the limit reference, and misses
- * each followed by the fill that evicts the other key on a 1x1 cache.
+ * each followed by the fill that evicts the other key on a 1x1 cache;
+ * then the same hits with hit statistics off.
  */
 static void plcb_test_invalidate_cost(struct kunit *test)
 {
@@ -1040,7 +1052,8 @@ static void plcb_test_invalidate_cost(struct kunit *test)
 	struct pcpu_lookup_cache *thrash;
 	unsigned long *keys, token, sum, want;
 	unsigned int g, i, n, rep, cpu, rounds, loops, *per_set;
-	u64 t0, t_one, t_many, t_hit, t_ref, t_miss;
+	u64 t0, t_one, t_many, t_hit, t_ref, t_miss, t_hit_off;
+	bool off;
 	void **slot;
 	int ret = 0;
 
@@ -1155,11 +1168,31 @@ static void plcb_test_invalidate_cost(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, s1.misses - s0.misses, (u64)loops);
 		KUNIT_EXPECT_EQ(test, s1.fills - s0.fills, (u64)loops);
 
+		/* The hit again, with hit statistics off (contract point 7). */
+		pcpu_lookup_cache_hit_stats_put();
+		c->stats_on = false;
+		off = !static_key_enabled(&pcpu_lookup_cache_hit_stats);
+		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
+		preempt_disable();
+		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
+		sum = 0;
+		t0 = ktime_get_ns();
+		for (i = 0; i < loops; i++)
+			sum += (unsigned long)pcpu_lookup_cache_lookup(cache,
+								       keys[i & mask],
+								       &token);
+		t_hit_off = ktime_get_ns() - t0;
+		preempt_enable();
+		pcpu_lookup_cache_hit_stats_get();
+		c->stats_on = true;
+		KUNIT_EXPECT_EQ(test, sum, want);
+
 		kunit_info(test,
-			   "plc_bench: kind cost geometry %ux%u rep %u loops %u hit_ps %llu ref_ps %llu miss_fill_ps %llu loop_ns %llu\n",
+			   "plc_bench: kind cost geometry %ux%u rep %u loops %u hit_ps %llu ref_ps %llu miss_fill_ps %llu hit_nostats_ps %llu nostats %d loop_ns %llu\n",
 			   plcb_geom[0][0], plcb_geom[0][1], rep, loops,
 			   plcb_ps(t_hit, loops), plcb_ps(t_ref, loops),
-			   plcb_ps(t_miss, loops), min3(t_hit, t_ref, t_miss));
+			   plcb_ps(t_miss, loops), plcb_ps(t_hit_off, loops),
+			   off, min3(t_hit, t_ref, t_miss));
 		cond_resched();
 	}
 	pcpu_lookup_cache_destroy(thrash);

@@ -760,6 +760,7 @@ static void plc_test_stress(struct kunit *test)
 	struct plc_stress *s;
 	int ret = 0;
 
+	plc_hit_stats_on(test);
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(&s->cache, 16, 2), 0);

@@ -502,7 +502,8 @@ static void plc_test_api_misuse(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf, PAGE_SIZE);
 	KUNIT_EXPECT_TRUE_MSG(test,
-			      str_has_prefix(buf, "sets 64 ways 4 bytes_per_cpu 4240 rounds 0\n") ||
+			      str_has_prefix(buf,
+					     "sets 64 ways 4 bytes_per_cpu 4240 rounds 0 hit_stats 1\n") ||
 			      !IS_ENABLED(CONFIG_64BIT), "%s", buf);
 	snprintf(name, sizeof(name), "%u", ctx->cpu);
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, ctx->cpu, &s);
@@ -521,6 +522,58 @@ static void plc_test_api_misuse(struct kunit *test)
 }
 
 /* --- single-CPU behaviour -------------------------------------------- */
+
+/*
+ * Contract 7: hits and misses are counted only while hit statistics are
+ * on; references nest; fills are counted either way.
+ */
+static void plc_test_hit_stats(struct kunit *test)
+{
+	static const struct plc_geom geom = { 64, 4, "64x4" };
+	struct plc_ctx *ctx = plc_setup(test, &geom);
+	unsigned long a = ctx->keys[0], b = ctx->keys[1];
+
+	/* plc_setup() turned them on. */
+	KUNIT_ASSERT_TRUE(test,
+			  static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_EXPECT_NULL(test, plc_get(ctx, a, &ctx->obj_a[0]));
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, a, NULL),
+			    (void *)&ctx->obj_a[0]);
+	plc_expect_delta(ctx, 1, 1, 1, 0, 0, 0);
+
+	pcpu_lookup_cache_hit_stats_put();
+	if (static_key_enabled(&pcpu_lookup_cache_hit_stats)) {
+		pcpu_lookup_cache_hit_stats_get();
+		kunit_skip(test,
+			   "hit statistics are on for another reason (pcpu_lookup_cache.hit_stats=1?)");
+	}
+	/* Off: a hit, a miss and a fill; only the fill counts. */
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, a, NULL),
+			    (void *)&ctx->obj_a[0]);
+	KUNIT_EXPECT_NULL(test, plc_get(ctx, b, &ctx->obj_a[1]));
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, b, NULL),
+			    (void *)&ctx->obj_a[1]);
+	plc_expect_delta(ctx, 0, 0, 1, 0, 0, 0);
+
+	/* Two references, one dropped: still on. */
+	pcpu_lookup_cache_hit_stats_get();
+	pcpu_lookup_cache_hit_stats_get();
+	pcpu_lookup_cache_hit_stats_put();
+	KUNIT_EXPECT_TRUE(test,
+			  static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, a, NULL),
+			    (void *)&ctx->obj_a[0]);
+	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, ctx->keys[2], NULL));
+	plc_expect_delta(ctx, 1, 1, 0, 0, 0, 0);
+	/* The last one: off again. */
+	pcpu_lookup_cache_hit_stats_put();
+	KUNIT_EXPECT_FALSE(test,
+			   static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, ctx->keys[2], NULL));
+	plc_expect_delta(ctx, 0, 0, 0, 0, 0, 0);
+	/* For the end of the test's own reference. */
+	pcpu_lookup_cache_hit_stats_get();
+}
 
 /* Contract 6: key 0 and NULL values are never cached. */
 static void plc_test_key0_null(struct kunit *test)
@@ -798,6 +851,7 @@ static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_init_destroy, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_init_enomem, plc_geom_gen_params),
 	KUNIT_CASE(plc_test_api_misuse),
+	KUNIT_CASE(plc_test_hit_stats),
 	KUNIT_CASE_PARAM(plc_test_key0_null, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_replacement, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_race, plc_geom_gen_params),

@@ -24,6 +24,20 @@
 KUNIT_DEFINE_ACTION_WRAPPER(plc_destroy_action, pcpu_lookup_cache_destroy,
 			    struct pcpu_lookup_cache *);
 
+static inline void plc_hit_stats_put_action(void *unused)
+{
+	pcpu_lookup_cache_hit_stats_put();
+}
+
+/* Count hits and misses until the end of the test (contract point 7). */
+static inline void plc_hit_stats_on(struct kunit *test)
+{
+	pcpu_lookup_cache_hit_stats_get();
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							plc_hit_stats_put_action,
+							NULL), 0);
+}
+
 /* A value: the object the backing structure holds for @key. */
 struct plc_obj {
 	unsigned long key;
@@ -311,6 +325,7 @@ static inline struct plc_ctx *plc_setup(struct kunit *test,
 	unsigned int i;
 
 	plc_need_memory(test, geom->sets, geom->ways);
+	plc_hit_stats_on(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(&ctx->cache, geom->sets,

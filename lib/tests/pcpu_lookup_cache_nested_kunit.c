@@ -383,7 +383,8 @@ static void plc_fill_absent(struct plc_ctx *ctx)
 	unsigned int i;
 
 	for (i = 0; i < ctx->nr_keys; i++) {
-		if (ctx->keys[i] == ctx->target || plc_way_of(ctx, ctx->keys[i]) >= 0)
+		if (ctx->keys[i] == ctx->target ||
+		    plc_way_of(ctx, ctx->keys[i]) >= 0)
 			continue;
 		if (!pcpu_lookup_cache_lookup(cache, ctx->keys[i], &token))
 			pcpu_lookup_cache_fill(cache, ctx->keys[i],

@@ -45,7 +45,7 @@ for cfg in "${cfgs[@]}"; do
 	[[ $cfg == smp || $cfg == kcsan ]] || die "usage: modcache.sh [smp|kcsan]... (unknown config '$cfg')"
 done
 export QEMU_SMP=${QEMU_SMP:-4} QEMU_MEM=${QEMU_MEM:-1G} QEMU_TIMEOUT=${QEMU_TIMEOUT:-900}
-kargs="kunit.enable=0 ${MODCACHE_KARGS:-}"
+kargs="kunit.enable=0 pcpu_lookup_cache.hit_stats=1 ${MODCACHE_KARGS:-}"
 res=$BUILD/results
 report=$res/$name.txt
 # What the boot needs in the kernel's .config.

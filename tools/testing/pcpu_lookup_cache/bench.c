@@ -3,7 +3,7 @@
  * Lookup benchmark for cachegrind, built with the production fast path (no
  * test hook). One run does one scenario and one variant:
  *
- *   plc_bench BITS N H DIST VARIANT WARMUP LOOKUPS
+ *   plc_bench BITS N H DIST VARIANT WARMUP LOOKUPS [HIT_STATS]
  *
  * BITS: the backing table has 1 << BITS buckets, an RCU-hlist-like chained
  *	hash modelled on the kprobes table: N objects malloc()ed one by one
@@ -15,6 +15,11 @@
  *	alone), c<SETS>x<WAYS> (the cache in front of the table), limit (one
  *	read of a precomputed per-CPU array slot per lookup).
  *
+ * HIT_STATS: 1 turns hit statistics on (pcpu_lookup_cache_hit_stats_get())
+ *	before setup; 0, the default, measures the default: off, so that a
+ *	lookup writes nothing. Off, the hits and misses printed are derived:
+ *	one CPU, no invalidation and every key in the table, so each miss
+ *	is one fill and the other lookups hit.
  * Setup and WARMUP lookups come first; then LOOKUPS lookups are timed.
  * Everything before the timed loop depends only on the arguments other
  * than LOOKUPS, so that cachegrind's counts for LOOKUPS = 0 can be
@@ -202,17 +207,23 @@ static noinline void run_limit(unsigned long first, unsigned long count)
 int main(int argc, char **argv)
 {
 	unsigned int n, h, sets = 0, ways = 0, i;
-	unsigned long warm, count;
+	unsigned long warm, count, hits, misses;
 	struct pcpu_lookup_cache_stats s0, s1;
+	bool hit_stats = false;
 	void (*run)(unsigned long first, unsigned long count);
 	const char *variant;
 	char dist;
 
-	if (argc != 8) {
+	if (argc != 8 && argc != 9) {
 		fprintf(stderr,
-			"usage: %s BITS N H u|z driver|table|cSxW|limit WARMUP LOOKUPS\n",
+			"usage: %s BITS N H u|z driver|table|cSxW|limit WARMUP LOOKUPS [0|1]\n",
 			argv[0]);
 		return 2;
+	}
+	if (argc == 9) {
+		if (strcmp(argv[8], "0") && strcmp(argv[8], "1"))
+			return 2;
+		hit_stats = argv[8][0] == '1';
 	}
 	table_bits = atoi(argv[1]);
 	n = atoi(argv[2]);
@@ -225,6 +236,8 @@ int main(int argc, char **argv)
 	    h > n || h > 65536 || (dist != 'u' && dist != 'z'))
 		return 2;
 
+	if (hit_stats)
+		pcpu_lookup_cache_hit_stats_get();
 	setup(n, h, dist);
 	memset(&s0, 0, sizeof(s0));
 	s1 = s0;
@@ -256,8 +269,16 @@ int main(int argc, char **argv)
 	run(warm, count);
 	if (cache.pcpu)
 		pcpu_lookup_cache_stats_cpu(&cache, 0, &s1);
-	printf("{\"hits\": %llu, \"misses\": %llu, \"fills\": %llu, \"sink\": %lu}\n",
-	       s1.hits - s0.hits, s1.misses - s0.misses, s1.fills - s0.fills,
-	       sink & 1);
+	hits = s1.hits - s0.hits;
+	misses = s1.misses - s0.misses;
+	if (cache.pcpu && !hit_stats) {
+		if (hits || misses || s1.dropped != s0.dropped)
+			return 3;
+		misses = s1.fills - s0.fills;
+		hits = count - misses;
+	}
+	printf("{\"hits\": %lu, \"misses\": %lu, \"fills\": %llu, ",
+	       hits, misses, s1.fills - s0.fills);
+	printf("\"hit_stats\": %d, \"sink\": %lu}\n", hit_stats, sink & 1);
 	return 0;
 }

@@ -87,12 +87,15 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 		 const void *arg)
 {
 	struct plc_shim_stats before = plc_shim;
-	int cpu, leaked = 0;
+	int cpu, leaked = 0, hit_stats;
 
 	if (filter && !strstr(name, filter))
 		return;
 	plc_test_failed = 0;
 	plc_sim_set_cpu(0);
+	/* Count hits and misses: contract point 7. */
+	hit_stats = static_key_count(&pcpu_lookup_cache_hit_stats.key);
+	pcpu_lookup_cache_hit_stats_get();
 	fn(arg);
 
 	for_each_possible_cpu(cpu) {
@@ -114,6 +117,20 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 		       plc_shim.live - before.live);
 		leaked++;
 	}
+	if (plc_shim.cpumasks_live != before.cpumasks_live) {
+		printf("    leaked %ld cpumasks\n",
+		       plc_shim.cpumasks_live - before.cpumasks_live);
+		leaked++;
+	}
+	if (plc_shim.mutexes_held != before.mutexes_held) {
+		printf("    left %ld mutexes held\n",
+		       plc_shim.mutexes_held - before.mutexes_held);
+		leaked++;
+	}
+	if (plc_shim_fail_cpumask(false)) {
+		printf("    left cpumask allocation failing\n");
+		leaked++;
+	}
 	if (plc_shim_cpus_locked()) {
 		printf("    left cpus_read_lock() held\n");
 		cpus_read_unlock();
@@ -126,6 +143,14 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 	if (plc_shim.debugfs_files != before.debugfs_files) {
 		printf("    leaked %ld debugfs files\n",
 		       plc_shim.debugfs_files - before.debugfs_files);
+		leaked++;
+	}
+	/* With IRQs on and cpus_read_lock() released: it may sleep. */
+	pcpu_lookup_cache_hit_stats_put();
+	if (static_key_count(&pcpu_lookup_cache_hit_stats.key) != hit_stats) {
+		printf("    left hit statistics references: %d, not %d\n",
+		       static_key_count(&pcpu_lookup_cache_hit_stats.key),
+		       hit_stats);
 		leaked++;
 	}
 	if (plc_shim.bugs != before.bugs) {
@@ -150,14 +175,22 @@ static void (*const tests[])(void) = {
 	test_replacement,
 	test_key_zero,
 	test_stats_debugfs,
+	test_hit_stats,
 	test_invalidate,
 	test_hotplug,
 	test_cpuslocked,
 	test_zero_keys,
 	test_token_race,
+	test_writes,
+	test_inval_no_holder,
+	test_inval_targeted,
+	test_inval_cpumask_fail,
+	test_inval_offline,
 	test_suspend,
 	test_nested_lookup,
 	test_nested_fill,
+	test_fill_undone,
+	test_nested_aba,
 	test_alloc_fail,
 	test_destroy_twice,
 	test_model,
@@ -178,8 +211,16 @@ int main(int argc, char **argv)
 	printf("pcpu_lookup_cache userspace tests, NR_CPUS=%d%s\n",
 	       PLC_NR_CPUS, IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST) ?
 	       ", test hook" : "");
+	/* The library's late_initcall(): the hit_stats file, stats off. */
+	if (plc_shim_run_initcalls() ||
+	    !plc_shim_debugfs_lookup("pcpu_lookup_cache/hit_stats") ||
+	    static_key_enabled(&pcpu_lookup_cache_hit_stats)) {
+		printf("initcalls failed\n0 passed, 1 failed\n");
+		return 1;
+	}
 	for (t = 0; t < ARRAY_SIZE(tests); t++)
 		tests[t]();
+	plc_shim_debugfs_remove_all();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed || !passed ? 1 : 0;
 }

@@ -6,8 +6,9 @@
  *
  * CPUs are simulated: plc_sim_cpu (thread-local) is the CPU the code runs
  * on, PLC_NR_CPUS copies of each per-CPU object exist, on_each_cpu() runs the
- * function on each online CPU in turn, and a CPU taken down with
- * plc_sim_cpu_down() simply stops being online (nothing is called back).
+ * function on each online CPU in turn (on_each_cpu_mask() on those of the
+ * mask), and a CPU taken down with plc_sim_cpu_down() simply stops being
+ * online (nothing is called back).
  * The runtime is in shim.c.
  */
 #ifndef _PLC_SHIM_H
@@ -230,14 +231,54 @@ static inline int atomic_dec_if_positive(atomic_t *v)
 	return c - 1;
 }
 
-/* A full barrier, as the kernel's on x86 (a locked instruction). */
+/* atomic_long_t, as atomic_t. */
+typedef struct {
+	long counter;
+} atomic_long_t;
+
+static inline long atomic_long_read(const atomic_long_t *v)
+{
+	return READ_ONCE(v->counter);
+}
+
+static inline long raw_atomic_long_read(const atomic_long_t *v)
+{
+	return READ_ONCE(v->counter);
+}
+
+static inline void atomic_long_inc(atomic_long_t *v)
+{
+	__atomic_fetch_add(&v->counter, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * smp_mb() and the atomic ones are full barriers, as the kernel's on x86 (a
+ * locked instruction); smp_rmb() orders loads only.
+ */
+/* full */
+#define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* loads */
+#define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+/* full, before the atomic that follows */
+#define smp_mb__before_atomic() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* full, after the atomic that precedes */
 #define smp_mb__after_atomic() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 /* RCU: a grace period is only counted; see plc_shim.grace_periods. */
 void synchronize_rcu(void);
 
-/* Allocator: counted, and any one call can be made to fail. */
-#define GFP_KERNEL 0U
+/*
+ * Allocator: counted, and any one call can be made to fail. The GFP bits
+ * are only told apart, so that a test can check what the library passed.
+ */
+#define __GFP_IO		0x01U
+#define __GFP_FS		0x02U
+#define __GFP_DIRECT_RECLAIM	0x04U
+#define __GFP_KSWAPD_RECLAIM	0x08U
+#define __GFP_NOWARN		0x10U
+#define __GFP_RECLAIM		(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL		(__GFP_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_NOWAIT		__GFP_KSWAPD_RECLAIM
 void *kvzalloc_node(size_t size, gfp_t gfp, int node);
 void kvfree(const void *ptr);
 
@@ -258,6 +299,74 @@ void plc_shim_lockdep_cpus_held(const char *file, int line);
 #endif
 void on_each_cpu(void (*func)(void *info), void *info, int wait);
 
+/*
+ * Mutexes: one thread runs every simulated CPU, so a mutex only records
+ * that it is held. mutex_lock() with IRQs off, on a mutex already held
+ * (the thread would deadlock against itself) and mutex_unlock() of one
+ * not held report misuse; plc_shim.mutexes_held counts the held ones.
+ */
+struct mutex {
+	const char *name;
+	bool locked;
+};
+
+#define DEFINE_MUTEX(mutexname) \
+	struct mutex mutexname = { .name = #mutexname }
+
+void mutex_lock(struct mutex *lock);
+void mutex_unlock(struct mutex *lock);
+
+/*
+ * cpumask_var_t as with CONFIG_CPUMASK_OFFSTACK: a pointer that
+ * zalloc_cpumask_var() allocates, so that a test can make it fail
+ * (plc_shim_fail_cpumask()) and a leak is reported.
+ */
+struct cpumask {
+	unsigned long bits[(PLC_NR_CPUS + 63) / 64];
+};
+
+typedef struct cpumask *cpumask_var_t;
+
+bool zalloc_cpumask_var(cpumask_var_t *mask, gfp_t flags);
+void free_cpumask_var(cpumask_var_t mask);
+void plc_cpumask_bad_cpu(unsigned int cpu, const char *file, int line);
+
+static inline bool plc_cpumask_check(unsigned int cpu, const char *file,
+				     int line)
+{
+	if (cpu < PLC_NR_CPUS)
+		return true;
+	plc_cpumask_bad_cpu(cpu, file, line);
+	return false;
+}
+
+#define cpumask_set_cpu(cpu, mask)					\
+	do {								\
+		unsigned int __c = (cpu);				\
+									\
+		if (plc_cpumask_check(__c, __FILE__, __LINE__))		\
+			(mask)->bits[__c / 64] |= 1UL << (__c % 64);	\
+	} while (0)
+
+static inline bool cpumask_test_cpu(int cpu, const struct cpumask *mask)
+{
+	return mask->bits[cpu / 64] & (1UL << (cpu % 64));
+}
+
+static inline bool cpumask_empty(const struct cpumask *mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mask->bits); i++)
+		if (mask->bits[i])
+			return false;
+	return true;
+}
+
+/* Run @func on each online CPU of @mask in turn, IRQs off. */
+void on_each_cpu_mask(const struct cpumask *mask, void (*func)(void *info),
+		      void *info, bool wait);
+
 /* seq_file and debugfs. */
 struct seq_file {
 	char *buf;
@@ -270,8 +379,16 @@ struct inode;
 struct file;
 struct dentry;
 
+/*
+ * A file is either a seq_file (DEFINE_SHOW_ATTRIBUTE(): .show) or a simple
+ * attribute (DEFINE_DEBUGFS_ATTRIBUTE(): .get, .set and .fmt), which
+ * plc_shim_debugfs_attr_read() and plc_shim_debugfs_attr_write() call.
+ */
 struct file_operations {
 	int (*show)(struct seq_file *m, void *v);
+	int (*get)(void *data, u64 *val);
+	int (*set)(void *data, u64 val);
+	const char *fmt;
 };
 
 #define DEFINE_SHOW_ATTRIBUTE(__name)					\
@@ -279,13 +396,113 @@ struct file_operations {
 		.show = __name##_show,					\
 	}
 
-__attribute__((__format__(__printf__, 2, 3)))
+#define __printf(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* As the kernel's __simple_attr_check_format(): @fmt takes one u64. */
+__printf(1, 2)
+static inline void plc_attr_check_format(const char *fmt, ...)
+{
+}
+
+#define DEFINE_DEBUGFS_ATTRIBUTE(__fops, __get, __set, __fmt)		\
+	static inline void __fops##_check_format(void)			\
+	{								\
+		plc_attr_check_format(__fmt, 0ull);			\
+	}								\
+	static const struct file_operations __fops = {			\
+		.get = (__get),						\
+		.set = (__set),						\
+		.fmt = "" __fmt,					\
+	}
+
+__printf(2, 3)
 void seq_printf(struct seq_file *m, const char *fmt, ...);
 
 struct dentry *debugfs_create_file(const char *name, unsigned short mode,
 				   struct dentry *parent, void *data,
 				   const struct file_operations *fops);
+/*
+ * As in the kernel, a file or directory created in a parent that is an
+ * error pointer is that error pointer, and debugfs_remove() removes a
+ * directory with everything in it.
+ */
+struct dentry *debugfs_create_file_unsafe(const char *name,
+					  unsigned short mode,
+					  struct dentry *parent, void *data,
+					  const struct file_operations *fops);
+struct dentry *debugfs_create_dir(const char *name, struct dentry *parent);
 void debugfs_remove(struct dentry *dentry);
+
+/*
+ * Static keys: the branch is a test of the count, not a patched jump.
+ * static_branch_inc() and static_branch_dec() take cpus_read_lock() and
+ * may sleep, as the kernel's: called with IRQs off or the lock held, they
+ * report a misuse; a dec below zero is reported too (the kernel WARNs).
+ * plc_shim.static_key_patches counts the switches on and off.
+ */
+struct static_key {
+	int enabled;
+};
+
+struct static_key_false {
+	struct static_key key;
+};
+
+#define STATIC_KEY_FALSE_INIT { .key = { .enabled = 0 } }
+#define DEFINE_STATIC_KEY_FALSE(name) \
+	struct static_key_false name = STATIC_KEY_FALSE_INIT
+#define DECLARE_STATIC_KEY_FALSE(name) extern struct static_key_false name
+
+void plc_static_key_inc(struct static_key *key, const char *file, int line);
+void plc_static_key_dec(struct static_key *key, const char *file, int line);
+
+static inline int static_key_count(struct static_key *key)
+{
+	return READ_ONCE(key->enabled);
+}
+
+#define plc_static_key_false(x)						\
+	({								\
+		struct static_key_false *__k = (x);			\
+									\
+		&__k->key;						\
+	})
+
+#define static_branch_unlikely(x) \
+	unlikely(static_key_count(plc_static_key_false(x)) > 0)
+#define static_key_enabled(x) (static_key_count(&(x)->key) > 0)
+#define static_branch_inc(x) \
+	plc_static_key_inc(plc_static_key_false(x), __FILE__, __LINE__)
+#define static_branch_dec(x) \
+	plc_static_key_dec(plc_static_key_false(x), __FILE__, __LINE__)
+
+/*
+ * Module parameters: nothing sets them; the type and the permissions are
+ * checked, as param_check_<type>() and VERIFY_OCTAL_PERMISSIONS() do.
+ */
+#define __plc_param_type_bool(value) \
+	__builtin_types_compatible_p(__typeof__(value), bool)
+#define module_param_named(name, value, type, perm)			\
+	static_assert(__plc_param_type_##type(value) &&		\
+		      ((perm) & ~0775) == 0,				\
+		      "module_param_named(" #name ")")
+#define MODULE_PARM_DESC(name, desc) \
+	static_assert(sizeof("" desc) > 1, "MODULE_PARM_DESC(" #name ")")
+
+/*
+ * Initcalls: late_initcall() registers @fn from a constructor; main() runs
+ * the registered ones once, with plc_shim_run_initcalls().
+ */
+#define __init
+typedef int (*plc_initcall_t)(void);
+void plc_shim_register_initcall(plc_initcall_t fn, const char *name);
+#define late_initcall(fn)						\
+	__attribute__((__constructor__))				\
+	static void __plc_initcall_##fn(void)				\
+	{								\
+		plc_shim_register_initcall(fn, #fn);			\
+	}								\
+	static_assert(1, #fn)
 
 /* Harness controls, for the tests and the benchmark. */
 struct plc_shim_stats {
@@ -293,11 +510,19 @@ struct plc_shim_stats {
 	long frees;		/* kvfree()/free_percpu() of non-NULL */
 	long live;		/* allocs - frees */
 	long calls;		/* allocation calls, failed ones included */
-	long ipis;		/* on_each_cpu() calls */
-	long ipi_cpus;		/* CPUs on_each_cpu() ran the function on */
+	long ipis;		/* on_each_cpu() and on_each_cpu_mask() calls */
+	long ipi_cpus;		/* CPUs they ran the function on */
+	long ipis_all;		/* on_each_cpu() calls only */
+	long ipi_cpu[PLC_NR_CPUS];	/* runs of the function on each CPU */
+	long cpumasks;		/* zalloc_cpumask_var() calls, failed too */
+	long cpumasks_live;	/* cpumasks allocated and not freed */
+	gfp_t cpumask_gfp;	/* flags of the last zalloc_cpumask_var() */
+	long mutexes_held;	/* mutex_lock() without mutex_unlock() yet */
+	long mutex_locks;	/* mutex_lock() calls */
 	long grace_periods;	/* synchronize_rcu() calls */
 	long cpus_held_fails;	/* failed lockdep_assert_cpus_held() */
-	long debugfs_files;	/* debugfs files alive */
+	long debugfs_files;	/* debugfs files and directories alive */
+	long static_key_patches; /* static keys switched on or off */
 	long bugs;		/* plc_shim_bug() reports */
 	long expected_bugs;	/* reports while plc_shim_expect_bugs() */
 };
@@ -312,6 +537,8 @@ void plc_shim_fail_alloc(long nth, bool and_after);
  * Returns the previous setting.
  */
 bool plc_shim_expect_bugs(bool on);
+/* While @on, zalloc_cpumask_var() fails. Returns the previous setting. */
+bool plc_shim_fail_cpumask(bool on);
 /* Make debugfs_create_file() return ERR_PTR(@err), 0 for success. */
 void plc_shim_fail_debugfs(int err);
 void plc_sim_set_cpu(int cpu);
@@ -324,6 +551,19 @@ int plc_sim_cpu_up(int cpu);
 /* Run the show() of a debugfs file into @buf. */
 int plc_shim_debugfs_read(struct dentry *dentry, char *buf, size_t size);
 const char *plc_shim_debugfs_name(struct dentry *dentry);
+/* The file or directory at @path ("dir/file"), or NULL. */
+struct dentry *plc_shim_debugfs_lookup(const char *path);
+/*
+ * Read a simple attribute into @buf with its format, or write @val to
+ * it: 0, or the error of the get()/set() or -ENOENT/-EACCES/-EOVERFLOW.
+ */
+int plc_shim_debugfs_attr_read(struct dentry *dentry, char *buf,
+			       size_t size);
+int plc_shim_debugfs_attr_write(struct dentry *dentry, u64 val);
+/* Remove every file and directory left, at exit. */
+void plc_shim_debugfs_remove_all(void);
+/* Run the registered initcalls: once, at start. 0 or the first error. */
+int plc_shim_run_initcalls(void);
 bool plc_shim_is_err(const void *ptr);
 #define IS_ERR(ptr)	plc_shim_is_err(ptr)
 

@@ -84,6 +84,12 @@ static inline int plc_find(struct pcpu_lookup_cache *cache, int cpu,
 	return -1;
 }
 
+/* The invalidation sequence: every lookup's token. */
+static inline unsigned long plc_seq(struct pcpu_lookup_cache *cache)
+{
+	return (unsigned long)atomic_long_read(&cache->seq);
+}
+
 /* Lookup, then fill @val on a miss: the usual caller pattern. */
 void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val);
 void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
@@ -104,14 +110,22 @@ void test_basic(void);
 void test_replacement(void);
 void test_key_zero(void);
 void test_stats_debugfs(void);
+void test_hit_stats(void);
 void test_invalidate(void);
 void test_hotplug(void);
 void test_cpuslocked(void);
 void test_zero_keys(void);
 void test_token_race(void);
+void test_writes(void);
+void test_inval_no_holder(void);
+void test_inval_targeted(void);
+void test_inval_cpumask_fail(void);
+void test_inval_offline(void);
 void test_suspend(void);
 void test_nested_lookup(void);
 void test_nested_fill(void);
+void test_fill_undone(void);
+void test_nested_aba(void);
 void test_alloc_fail(void);
 void test_destroy_twice(void);
 void test_model(void);

@@ -349,10 +349,14 @@ static void key_zero(const void *arg)
 	struct pcpu_lookup_cache_stats s;
 	unsigned long token = 12345, zero[2] = { 0, 0 };
 	unsigned int w;
+	long ipis;
 
 	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 4), 0);
+	/* The token is the sequence, for key 0 too: move it off 0 first. */
+	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, 5), 0);
+	CHECK_EQ(plc_seq(&cache), 1);
 	CHECK(!pcpu_lookup_cache_lookup(&cache, 0, &token));
-	CHECK_EQ(token, plc_pc(&cache, 0)->gen);
+	CHECK_EQ(token, 1);
 	pcpu_lookup_cache_fill(&cache, 0, plc_val(0, 1), token);
 	pcpu_lookup_cache_fill(&cache, 7, NULL, token);
 	for (w = 0; w < 4; w++) {
@@ -371,12 +375,16 @@ static void key_zero(const void *arg)
 	pcpu_lookup_cache_fill(&cache, 7, plc_val(7, 0), token);
 	pcpu_lookup_cache_fill(&cache, 7, NULL, token);
 	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, 7, &token), plc_val(7, 0));
-	/* Invalidating key 0 is harmless. */
+	/* Invalidating key 0 is harmless: no IPI, no advance. */
+	ipis = plc_shim.ipis;
 	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, 0), 0);
 	CHECK_EQ(pcpu_lookup_cache_invalidate_many(&cache, zero, 2), 0);
+	CHECK_EQ(plc_shim.ipis, ipis);
+	CHECK_EQ(plc_seq(&cache), 1);
 	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, 7, &token), plc_val(7, 0));
 	plc_stats(&cache, 0, &s);
 	CHECK_EQ(s.invalidations, 0);
+	CHECK_EQ(s.ipis, 0);
 	pcpu_lookup_cache_destroy(&cache);
 }
 
@@ -391,6 +399,8 @@ static void stats_debugfs(const void *arg)
 	struct pcpu_lookup_cache_stats s, sum;
 	unsigned long keys[6], next = 1, token;
 	char buf[2048], line[128];
+	long files = plc_shim.debugfs_files;
+	const char *header;
 	unsigned int i;
 	int cpu;
 
@@ -405,7 +415,10 @@ static void stats_debugfs(const void *arg)
 	plc_sim_set_cpu(0);
 	/* CPU 0: 1 miss, 1 fill. */
 	plc_get(&cache, keys[0], plc_val(keys[0], 0));
-	/* Invalidation: CPU 1 loses 1 entry, CPU 0 one. */
+	/*
+	 * Invalidation: CPU 0 alone holds keys[0], CPU 1 alone keys[5]:
+	 * each loses one entry and handles one IPI.
+	 */
 	pcpu_lookup_cache_invalidate(&cache, keys[0]);
 	pcpu_lookup_cache_invalidate(&cache, keys[5]);
 	plc_sim_set_cpu(1);
@@ -419,11 +432,17 @@ static void stats_debugfs(const void *arg)
 	CHECK_EQ(s.dropped, 1);
 	CHECK_EQ(s.evictions, 2);
 	CHECK_EQ(s.invalidations, 1);
+	CHECK_EQ(s.ipis, 1);
 	plc_stats(&cache, 0, &s);
 	CHECK_EQ(s.hits, 0);
 	CHECK_EQ(s.misses, 1);
 	CHECK_EQ(s.fills, 1);
 	CHECK_EQ(s.invalidations, 1);
+	CHECK_EQ(s.ipis, 1);
+	for (cpu = 2; cpu < PLC_NR_CPUS; cpu++) {
+		plc_stats(&cache, cpu, &s);
+		CHECK_EQ(s.hits + s.misses + s.invalidations + s.ipis, 0);
+	}
 	pcpu_lookup_cache_stats_sum(&cache, &sum);
 	CHECK_EQ(sum.hits, 1);
 	CHECK_EQ(sum.misses, 8);
@@ -431,30 +450,36 @@ static void stats_debugfs(const void *arg)
 	CHECK_EQ(sum.dropped, 1);
 	CHECK_EQ(sum.evictions, 2);
 	CHECK_EQ(sum.invalidations, 2);
+	CHECK_EQ(sum.ipis, 2);
 
 	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "plc_test", NULL),
 		 0);
-	CHECK_EQ(plc_shim.debugfs_files, 1);
+	CHECK_EQ(plc_shim.debugfs_files, files + 1);
 	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "again", NULL),
 		 -EINVAL);
-	CHECK_EQ(plc_shim.debugfs_files, 1);
+	CHECK_EQ(plc_shim.debugfs_files, files + 1);
 	CHECK(!strcmp(plc_shim_debugfs_name(cache.debugfs), "plc_test"));
 	CHECK_EQ(plc_shim_debugfs_read(cache.debugfs, buf, sizeof(buf)), 0);
-	CHECK(!strncmp(buf, "sets 64 ways 4 bytes_per_cpu 4240\n", 34));
-	CHECK(strstr(buf, "cpu"));
-	CHECK(strstr(buf, "invalidations\n"));
+	/* Two rounds: the two invalidations; hits counted. */
+	header = "sets 64 ways 4 bytes_per_cpu 4240 rounds 2 hit_stats 1\n";
+	CHECK(!strncmp(buf, header, strlen(header)));
+	snprintf(line, sizeof(line),
+		 "%-6s %12s %12s %12s %12s %12s %12s %12s\n", "cpu", "hits",
+		 "misses", "fills", "dropped", "evictions", "invalidations",
+		 "ipis");
+	CHECK(strstr(buf, line));
 	for_each_possible_cpu(cpu) {
 		plc_stats(&cache, cpu, &s);
 		snprintf(line, sizeof(line),
-			 "\n%-6d %12llu %12llu %12llu %12llu %12llu %12llu\n",
+			 "\n%-6d %12llu %12llu %12llu %12llu %12llu %12llu %12llu\n",
 			 cpu, s.hits, s.misses, s.fills, s.dropped,
-			 s.evictions, s.invalidations);
+			 s.evictions, s.invalidations, s.ipis);
 		CHECK(strstr(buf, line));
 	}
 	snprintf(line, sizeof(line),
-		 "\n%-6s %12llu %12llu %12llu %12llu %12llu %12llu\n", "total",
-		 sum.hits, sum.misses, sum.fills, sum.dropped, sum.evictions,
-		 sum.invalidations);
+		 "\n%-6s %12llu %12llu %12llu %12llu %12llu %12llu %12llu\n",
+		 "total", sum.hits, sum.misses, sum.fills, sum.dropped,
+		 sum.evictions, sum.invalidations, sum.ipis);
 	CHECK(strstr(buf, line));
 	CHECK_EQ(buf[strlen(buf) - 1], '\n');
 	if (plc_test_failed)
@@ -471,12 +496,263 @@ static void stats_debugfs(const void *arg)
 	plc_shim_fail_debugfs(0);
 	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "x", NULL), 0);
 	CHECK(cache.debugfs);
-	CHECK_EQ(plc_shim.debugfs_files, 1);
+	CHECK_EQ(plc_shim.debugfs_files, files + 1);
 	pcpu_lookup_cache_destroy(&cache);
-	CHECK_EQ(plc_shim.debugfs_files, 0);
+	CHECK_EQ(plc_shim.debugfs_files, files);
 }
 
 void test_stats_debugfs(void)
 {
 	plc_subtest("stats_debugfs", stats_debugfs, NULL);
+}
+
+/* Contract point 7: hits and misses counted only while hit stats are on. */
+
+/* A copy of @cpu's whole table: the struct, the ways and the victims. */
+struct plc_snap {
+	struct pcpu_lookup_cache_cpu pc;
+	struct pcpu_lookup_cache_entry entries[64 * 4];
+	u8 victim[64];
+};
+
+static void plc_snap(struct pcpu_lookup_cache *cache, int cpu,
+		     struct plc_snap *s)
+{
+	struct pcpu_lookup_cache_cpu *pc = plc_pc(cache, cpu);
+
+	memset(s, 0, sizeof(*s));
+	s->pc = *pc;
+	memcpy(s->entries, pc->entries,
+	       sizeof(*pc->entries) * cache->nr_sets * cache->set_stride);
+	memcpy(s->victim, pc->victim, cache->nr_sets);
+}
+
+static void hit_stats_off(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	struct plc_snap *a, *b;
+	unsigned long keys[5], next = 1, token, stale;
+	unsigned int i;
+
+	a = malloc(sizeof(*a));
+	b = malloc(sizeof(*b));
+	/* Drop the harness's reference: hit statistics off. */
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK(!static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
+	CHECK(cache.nr_sets * cache.set_stride <= ARRAY_SIZE(a->entries));
+	plc_keys_in_set(64, 3, keys, 5, &next);
+
+	/* A miss, a fill, a hit: only the fill is counted. */
+	CHECK(!pcpu_lookup_cache_lookup(&cache, keys[0], &token));
+	pcpu_lookup_cache_fill(&cache, keys[0], plc_val(keys[0], 0), token);
+	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, keys[0], &token),
+		  plc_val(keys[0], 0));
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.hits, 0);
+	CHECK_EQ(s.misses, 0);
+	CHECK_EQ(s.fills, 1);
+
+	/* A lookup writes nothing at all: hit, miss and key 0. */
+	plc_snap(&cache, 0, a);
+	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, keys[0], &token),
+		  plc_val(keys[0], 0));
+	CHECK(!pcpu_lookup_cache_lookup(&cache, keys[1], &token));
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 0, &token));
+	plc_snap(&cache, 0, b);
+	CHECK(!memcmp(a, b, sizeof(*a)));
+
+	/* Evictions, drops, invalidations and IPIs are always counted. */
+	stale = plc_seq(&cache);
+	for (i = 1; i < 5; i++)
+		plc_get(&cache, keys[i], plc_val(keys[i], 0));
+	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, keys[4]), 0);
+	pcpu_lookup_cache_fill(&cache, keys[4], plc_val(keys[4], 1), stale);
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.hits, 0);
+	CHECK_EQ(s.misses, 0);
+	CHECK_EQ(s.fills, 5);
+	CHECK_EQ(s.evictions, 1);
+	CHECK_EQ(s.dropped, 1);
+	CHECK_EQ(s.invalidations, 1);
+	CHECK_EQ(s.ipis, 1);
+
+	/* On again: the same lookups count. */
+	pcpu_lookup_cache_hit_stats_get();
+	CHECK(static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	CHECK(plc_get(&cache, keys[3], NULL));
+	CHECK(!plc_get(&cache, keys[0], plc_val(keys[0], 0)));
+	CHECK(!pcpu_lookup_cache_lookup(&cache, 0, &token));
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.hits, 1);
+	CHECK_EQ(s.misses, 1);
+	CHECK_EQ(s.fills, 6);
+	pcpu_lookup_cache_destroy(&cache);
+	free(a);
+	free(b);
+}
+
+/* Hits of @key on CPU 0 counted by one more hit. */
+static long plc_hits_after_hit(struct pcpu_lookup_cache *cache,
+			       unsigned long key)
+{
+	struct pcpu_lookup_cache_stats s0, s1;
+	unsigned long token;
+
+	plc_stats(cache, 0, &s0);
+	CHECK(pcpu_lookup_cache_lookup(cache, key, &token));
+	plc_stats(cache, 0, &s1);
+	return (long)(s1.hits - s0.hits);
+}
+
+static void hit_stats_refs(const void *arg)
+{
+	struct pcpu_lookup_cache cache;
+	long patches, expected;
+
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 1), 0);
+	plc_get(&cache, 5, plc_val(5, 0));
+	/* The harness's reference: on. */
+	CHECK_EQ(static_key_count(&pcpu_lookup_cache_hit_stats.key), 1);
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 1);
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 0);
+
+	/* get, get, put: on throughout, switched on once. */
+	patches = plc_shim.static_key_patches;
+	pcpu_lookup_cache_hit_stats_get();
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 1);
+	pcpu_lookup_cache_hit_stats_get();
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 1);
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK(static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 1);
+	CHECK_EQ(plc_shim.static_key_patches, patches + 1);
+	/* The last put: off. */
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK(!static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	CHECK_EQ(plc_hits_after_hit(&cache, 5), 0);
+	CHECK_EQ(plc_shim.static_key_patches, patches + 2);
+
+	/* The shim reports a put too many, and get/put in atomic context. */
+	expected = plc_shim.expected_bugs;
+	plc_shim_expect_bugs(true);
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK_EQ(plc_shim.expected_bugs, expected + 1);
+	CHECK_EQ(static_key_count(&pcpu_lookup_cache_hit_stats.key), 0);
+	cpus_read_lock();
+	pcpu_lookup_cache_hit_stats_get();
+	cpus_read_unlock();
+	CHECK_EQ(plc_shim.expected_bugs, expected + 2);
+	plc_sim_irqs_off = 1;
+	pcpu_lookup_cache_hit_stats_put();
+	plc_sim_irqs_off = 0;
+	CHECK_EQ(plc_shim.expected_bugs, expected + 3);
+	plc_shim_expect_bugs(false);
+	CHECK_EQ(static_key_count(&pcpu_lookup_cache_hit_stats.key), 0);
+
+	/* Back to the harness's reference. */
+	pcpu_lookup_cache_hit_stats_get();
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+static int plc_hit_stats_read(struct dentry *d)
+{
+	char buf[32];
+
+	if (plc_shim_debugfs_attr_read(d, buf, sizeof(buf)))
+		return -1;
+	if (!strcmp(buf, "0\n"))
+		return 0;
+	if (!strcmp(buf, "1\n"))
+		return 1;
+	return -1;
+}
+
+/* The "hit_stats %d" at the end of the first line of @cache's file. */
+static int plc_header_hit_stats(struct pcpu_lookup_cache *cache)
+{
+	char buf[2048], *p, *nl;
+
+	if (plc_shim_debugfs_read(cache->debugfs, buf, sizeof(buf)))
+		return -1;
+	nl = strchr(buf, '\n');
+	if (!nl)
+		return -1;
+	*nl = '\0';
+	p = strstr(buf, " hit_stats ");
+	if (!p || p[12] != '\0' || (p[11] != '0' && p[11] != '1'))
+		return -1;
+	return p[11] - '0';
+}
+
+static void hit_stats_debugfs(const void *arg)
+{
+	struct dentry *d = plc_shim_debugfs_lookup("pcpu_lookup_cache/hit_stats");
+	struct static_key *key = &pcpu_lookup_cache_hit_stats.key;
+	struct pcpu_lookup_cache cache;
+	long locks;
+
+	CHECK(d);
+	if (!d)
+		return;
+	CHECK(plc_shim_debugfs_lookup("pcpu_lookup_cache"));
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 1), 0);
+	CHECK_EQ(pcpu_lookup_cache_debugfs_create(&cache, "plc_test", NULL),
+		 0);
+	/* The harness's reference: reads 1, and so does the header. */
+	CHECK_EQ(plc_hit_stats_read(d), 1);
+	CHECK_EQ(plc_header_hit_stats(&cache), 1);
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK_EQ(plc_hit_stats_read(d), 0);
+	CHECK_EQ(plc_header_hit_stats(&cache), 0);
+
+	/* Writing 1 takes one reference, however often; 0 drops it. */
+	locks = plc_shim.mutex_locks;
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_hit_stats_read(d), 1);
+	CHECK_EQ(plc_header_hit_stats(&cache), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
+	CHECK_EQ(static_key_count(key), 0);
+	CHECK_EQ(plc_hit_stats_read(d), 0);
+	CHECK_EQ(plc_header_hit_stats(&cache), 0);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
+	CHECK_EQ(static_key_count(key), 0);
+	CHECK_EQ(plc_shim.mutex_locks, locks + 4);
+
+	/* Any nonzero value is 1. */
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 2), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
+	CHECK_EQ(static_key_count(key), 0);
+
+	/* It reads 1 for any reference; 0 drops only the file's own. */
+	pcpu_lookup_cache_hit_stats_get();
+	CHECK_EQ(plc_hit_stats_read(d), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
+	CHECK_EQ(static_key_count(key), 2);
+	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
+	CHECK_EQ(static_key_count(key), 1);
+	CHECK_EQ(plc_hit_stats_read(d), 1);
+	pcpu_lookup_cache_hit_stats_put();
+	CHECK_EQ(plc_hit_stats_read(d), 0);
+
+	/* Back to the harness's reference. */
+	pcpu_lookup_cache_hit_stats_get();
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+void test_hit_stats(void)
+{
+	plc_subtest("hit_stats_off", hit_stats_off, NULL);
+	plc_subtest("hit_stats_refs", hit_stats_refs, NULL);
+	plc_subtest("hit_stats_debugfs", hit_stats_debugfs, NULL);
 }

@@ -2,11 +2,19 @@
 /*
  * Random operations on every simulated CPU, with CPU hotplug, checked
  * against a reference model of the documented behaviour: every lookup's
- * result, and periodically every table, victim index, generation and
- * counter, those of the offline CPUs included. In the model an
- * invalidation reaches every possible CPU, online or not (the IPI or the
- * direct clear), unless it has no nonzero key; CPU hotplug changes
- * nothing.
+ * result, and periodically every table, victim index, counter, the
+ * invalidation sequence and the IPI rounds, those of the offline CPUs
+ * included. In the model the sequence is the cache's: every invalidation
+ * with a nonzero key, and every flush, advances it, and a fill whose token
+ * is not the sequence is dropped. An invalidation interrupts only the
+ * online CPUs that hold one of its keys (all online CPUs if its cpumask
+ * cannot be allocated), a flush every online CPU, and both clear the
+ * offline CPUs directly; CPU hotplug changes nothing. With the test hook,
+ * an invalidation from another CPU also begins in the middle of fills:
+ * the fill empties its way again and counts as dropped. Each CPU's write
+ * count advances once for each fill that passes its checks, undone or
+ * not, and once for each invalidation or flush that reaches the CPU, by
+ * IPI or directly while it is offline.
  */
 #include "test.h"
 
@@ -14,12 +22,20 @@ struct model_cpu {
 	unsigned long *key;
 	void **val;
 	u8 *victim;
-	unsigned long gen;
+	unsigned int writes;	/* the write count */
 	struct pcpu_lookup_cache_stats st;
 };
 
 struct model {
 	unsigned int sets, ways;
+	unsigned long seq;	/* the invalidation sequence */
+	long rounds;		/* on_each_cpu*() calls */
+	/* How often the interesting cases came up: none may be missing. */
+	long silent;		/* invalidations that sent no IPI */
+	long partial;		/* rounds that skipped an online CPU */
+	long fallback;		/* rounds to all for want of a cpumask */
+	long undone;		/* fills undone by an invalidation */
+	long kept;		/* fills kept across one with no key */
 	struct model_cpu cpu[PLC_NR_CPUS];
 };
 
@@ -37,7 +53,7 @@ static void *m_lookup(struct model *m, int cpu, unsigned long key,
 	struct model_cpu *c = &m->cpu[cpu];
 	unsigned int set = plc_ref_set(m->sets, key), w;
 
-	*token = c->gen;
+	*token = m->seq;
 	if (!key)
 		return NULL;
 	for (w = 0; w < m->ways; w++) {
@@ -50,43 +66,27 @@ static void *m_lookup(struct model *m, int cpu, unsigned long key,
 	return NULL;
 }
 
-static void m_fill(struct model *m, int cpu, unsigned long key, void *val,
-		   unsigned long token)
+/* Whether @cpu holds one of @keys. */
+static bool m_holds(struct model *m, int cpu, const unsigned long *keys,
+		    unsigned int nr)
 {
 	struct model_cpu *c = &m->cpu[cpu];
-	unsigned int set = plc_ref_set(m->sets, key), w;
-	unsigned long *k;
+	unsigned int i, j;
 
-	if (!key || !val)
-		return;
-	if (token != c->gen) {
-		c->st.dropped++;
-		return;
-	}
-	k = c->key + set * m->ways;
-	for (w = 0; w < m->ways; w++)
-		if (k[w] == key)
-			goto store;
-	for (w = 0; w < m->ways; w++)
-		if (!k[w])
-			goto store;
-	w = c->victim[set];
-	c->victim[set] = (w + 1) % m->ways;
-	c->st.evictions++;
-store:
-	k[w] = key;
-	c->val[set * m->ways + w] = val;
-	c->st.fills++;
+	for (i = 0; i < m->sets * m->ways; i++)
+		for (j = 0; j < nr; j++)
+			if (keys[j] && c->key[i] == keys[j])
+				return true;
+	return false;
 }
 
-/* Invalidate @keys (NULL: flush) on @cpu. */
-static void m_inval_cpu(struct model *m, int cpu, const unsigned long *keys,
+/* Clear @keys (NULL: every key) from @cpu's table. */
+static void m_clear_cpu(struct model *m, int cpu, const unsigned long *keys,
 			unsigned int nr)
 {
 	struct model_cpu *c = &m->cpu[cpu];
 	unsigned int i, j;
 
-	c->gen++;
 	for (i = 0; i < m->sets * m->ways; i++) {
 		bool hit = !keys && c->key[i];
 
@@ -100,10 +100,14 @@ static void m_inval_cpu(struct model *m, int cpu, const unsigned long *keys,
 	}
 }
 
-/* Invalidate @keys (NULL: flush) on every CPU; no nonzero key: none. */
+/*
+ * Invalidate @keys (NULL: flush); no nonzero key: nothing at all. @all:
+ * the cpumask allocation fails, every online CPU is interrupted.
+ */
 static void m_inval(struct model *m, const unsigned long *keys,
-		    unsigned int nr)
+		    unsigned int nr, bool all)
 {
+	bool ipi[PLC_NR_CPUS], any = false;
 	unsigned int i;
 	int cpu;
 
@@ -111,8 +115,78 @@ static void m_inval(struct model *m, const unsigned long *keys,
 		;
 	if (keys && i == nr)
 		return;
-	for_each_possible_cpu(cpu)
-		m_inval_cpu(m, cpu, keys, nr);
+	m->seq++;
+	/* Who gets the IPI is decided before any table changes. */
+	for_each_possible_cpu(cpu) {
+		ipi[cpu] = plc_sim_online[cpu] &&
+			   (!keys || all || m_holds(m, cpu, keys, nr));
+		any |= ipi[cpu];
+	}
+	if (!keys || all || any)
+		m->rounds++;
+	if (!any)
+		m->silent++;
+	if (keys && all)
+		m->fallback++;
+	for_each_possible_cpu(cpu) {
+		if (any && plc_sim_online[cpu] && !ipi[cpu])
+			m->partial++;
+		if (ipi[cpu])
+			m->cpu[cpu].st.ipis++;
+		if (ipi[cpu] || !plc_sim_online[cpu]) {
+			m->cpu[cpu].writes++;
+			m_clear_cpu(m, cpu, keys, nr);
+		}
+	}
+}
+
+/*
+ * A fill; if @ikeys, an invalidation of them (and nothing else) begins
+ * between its token check and its last store. Returns whether the fill
+ * got that far, so the invalidation ran.
+ */
+static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
+		   unsigned long token, const unsigned long *ikeys,
+		   unsigned int inr)
+{
+	struct model_cpu *c = &m->cpu[cpu];
+	unsigned int set = plc_ref_set(m->sets, key), w;
+	unsigned long *k;
+
+	if (!key || !val)
+		return false;
+	if (token != m->seq) {
+		c->st.dropped++;
+		return false;
+	}
+	c->writes++;
+	k = c->key + set * m->ways;
+	for (w = 0; w < m->ways; w++)
+		if (k[w] == key)
+			goto store;
+	for (w = 0; w < m->ways; w++)
+		if (!k[w])
+			goto store;
+	w = c->victim[set];
+	c->victim[set] = (w + 1) % m->ways;
+	c->st.evictions++;
+store:
+	if (ikeys) {
+		/* The way is empty while the invalidation reads the set. */
+		k[w] = 0;
+		c->val[set * m->ways + w] = NULL;
+		m_inval(m, ikeys, inr, false);
+		if (token != m->seq) {
+			c->st.dropped++;
+			m->undone++;
+			return true;
+		}
+		m->kept++;
+	}
+	k[w] = key;
+	c->val[set * m->ways + w] = val;
+	c->st.fills++;
+	return !!ikeys;
 }
 
 /*
@@ -143,18 +217,114 @@ static int do_inval(struct pcpu_lookup_cache *cache, const unsigned long *keys,
 	return ret;
 }
 
-static void m_compare(struct pcpu_lookup_cache *cache, struct model *m)
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+/* An invalidation that another CPU begins while a fill stores. */
+static struct {
+	int fire_at;		/* 0: at FILL_CLEAR, 1: at FILL_VAL */
+	int calls;
+	int step;		/* where it ran, -1: not yet */
+	int from;		/* the invalidating CPU */
+	bool locked;
+	unsigned long keys[3];
+	unsigned int nr;
+	int ret;
+} inj;
+
+static void inject_hook(struct pcpu_lookup_cache *cache,
+			enum pcpu_lookup_cache_step step, unsigned int way)
+{
+	int cpu = plc_sim_cpu, irqs = plc_sim_irqs_off;
+
+	if (inj.step >= 0 || inj.calls++ != inj.fire_at)
+		return;
+	inj.step = step;
+	plc_sim_cpu = inj.from;
+	plc_sim_irqs_off = 0;
+	inj.ret = do_inval(cache, inj.keys, inj.nr, inj.locked);
+	plc_sim_cpu = cpu;
+	plc_sim_irqs_off = irqs;
+}
+
+/* Arm an invalidation from another online CPU; false if there is none. */
+static bool inject_arm(struct pcpu_lookup_cache *cache, int cpu,
+		       unsigned int nkeys)
+{
+	unsigned int i;
+	int from = -1, c;
+
+	for_each_online_cpu(c)
+		if (c != cpu && (from < 0 || rnd(2)))
+			from = c;
+	if (from < 0)
+		return false;
+	inj.fire_at = rnd(2);
+	inj.calls = 0;
+	inj.step = -1;
+	inj.from = from;
+	inj.locked = rnd(2);
+	inj.nr = 1 + rnd(ARRAY_SIZE(inj.keys));
+	for (i = 0; i < inj.nr; i++)
+		inj.keys[i] = rnd(6) ? rnd(nkeys + 1) : 0;
+	inj.ret = 0;
+	cache->test_hook = inject_hook;
+	return true;
+}
+
+/*
+ * The fill of a miss on @cpu with @token, while another CPU invalidates
+ * random keys from a hook point of the fill. False, and nothing done, if
+ * no other CPU is online.
+ */
+static bool fill_injected(struct pcpu_lookup_cache *cache, struct model *m,
+			  int cpu, unsigned long key, void *val,
+			  unsigned long token, unsigned int nkeys,
+			  unsigned int *ver)
+{
+	unsigned int i;
+	bool fired;
+
+	if (!inject_arm(cache, cpu, nkeys))
+		return false;
+	pcpu_lookup_cache_fill(cache, key, val, token);
+	cache->test_hook = NULL;
+	CHECK_EQ(plc_sim_cpu, cpu);
+	CHECK_EQ(inj.ret, 0);
+	fired = m_fill(m, cpu, key, val, token, inj.keys, inj.nr);
+	/* The hook runs iff the fill passed its checks, then only once. */
+	CHECK_EQ(inj.step >= 0, fired);
+	if (!fired)
+		return true;
+	CHECK_EQ(inj.step, inj.fire_at ? PCPU_LOOKUP_CACHE_STEP_FILL_VAL :
+		 PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR);
+	for (i = 0; i < inj.nr; i++)
+		ver[inj.keys[i]]++;
+	return true;
+}
+#else
+static bool fill_injected(struct pcpu_lookup_cache *cache, struct model *m,
+			  int cpu, unsigned long key, void *val,
+			  unsigned long token, unsigned int nkeys,
+			  unsigned int *ver)
+{
+	return false;
+}
+#endif
+
+static void m_compare(struct pcpu_lookup_cache *cache, struct model *m,
+		      long rounds0)
 {
 	struct pcpu_lookup_cache_stats s;
 	unsigned int set, w;
 	int cpu;
 
+	CHECK_EQ(plc_seq(cache), m->seq);
+	CHECK_EQ(plc_shim.ipis - rounds0, m->rounds);
 	for_each_possible_cpu(cpu) {
 		struct model_cpu *c = &m->cpu[cpu];
 		struct pcpu_lookup_cache_cpu *pc = plc_pc(cache, cpu);
 
-		CHECK_EQ(pc->gen, c->gen);
 		CHECK_EQ(pc->fill_busy, 0);
+		CHECK_EQ(pc->writes, c->writes);
 		for (set = 0; set < m->sets; set++) {
 			CHECK_EQ(pc->victim[set], c->victim[set]);
 			for (w = 0; w < m->ways; w++) {
@@ -166,6 +336,13 @@ static void m_compare(struct pcpu_lookup_cache *cache, struct model *m)
 			}
 		}
 		plc_stats(cache, cpu, &s);
+		CHECK_EQ(s.hits, c->st.hits);
+		CHECK_EQ(s.misses, c->st.misses);
+		CHECK_EQ(s.fills, c->st.fills);
+		CHECK_EQ(s.dropped, c->st.dropped);
+		CHECK_EQ(s.evictions, c->st.evictions);
+		CHECK_EQ(s.invalidations, c->st.invalidations);
+		CHECK_EQ(s.ipis, c->st.ipis);
 		CHECK(!memcmp(&s, &c->st, sizeof(s)));
 	}
 }
@@ -177,6 +354,8 @@ static void model(const void *arg)
 	struct model m = { .sets = g->sets, .ways = g->ways };
 	unsigned int nkeys = g->sets * g->ways * 2 + 3, *ver, i, n;
 	unsigned long keys[5];
+	long rounds0 = plc_shim.ipis;
+	bool all;
 	int cpu;
 
 	rnd_state = g->sets * 1000 + g->ways;
@@ -214,30 +393,41 @@ static void model(const void *arg)
 				keys[0] = rnd(nkeys + 1);
 				plc_sim_set_cpu(0);
 				CHECK_EQ(do_inval(&cache, keys, 1, op & 1), 0);
-				m_inval(&m, keys, 1);
+				m_inval(&m, keys, 1, false);
 				ver[keys[0]]++;
 				plc_sim_set_cpu(cpu);
 			}
-			pcpu_lookup_cache_fill(&cache, key, found, t1);
-			m_fill(&m, cpu, key, found, t2);
+			/* Or one begins while the fill stores. */
+			if (op < 6 || op >= 14 ||
+			    !fill_injected(&cache, &m, cpu, key, found, t1,
+					   nkeys, ver)) {
+				pcpu_lookup_cache_fill(&cache, key, found, t1);
+				m_fill(&m, cpu, key, found, t2, NULL, 0);
+			}
 			plc_sim_set_cpu(0);
 		} else if (op < 80) {
 			keys[0] = key;
 			CHECK_EQ(do_inval(&cache, keys, 1, op & 1), 0);
-			m_inval(&m, keys, 1);
+			m_inval(&m, keys, 1, false);
 			ver[key]++;
 		} else if (op < 90) {
-			/* Zeros are frequent: all-zero arrays send nothing. */
+			/*
+			 * Zeros are frequent: all-zero arrays send nothing.
+			 * Now and then the cpumask cannot be allocated.
+			 */
 			n = rnd(5);
 			for (cpu = 0; cpu < (int)n; cpu++) {
 				keys[cpu] = rnd(4) ? rnd(nkeys + 1) : 0;
 				ver[keys[cpu]]++;
 			}
+			all = !rnd(8);
+			plc_shim_fail_cpumask(all);
 			CHECK_EQ(do_inval(&cache, keys, n, op & 1), 0);
-			m_inval(&m, keys, n);
+			plc_shim_fail_cpumask(false);
+			m_inval(&m, keys, n, all);
 		} else if (op < 92) {
 			CHECK_EQ(do_inval(&cache, NULL, 0, op & 1), 0);
-			m_inval(&m, NULL, 0);
+			m_inval(&m, NULL, 0, false);
 		} else {
 			cpu = 1 + rnd(PLC_NR_CPUS - 1);
 			if (plc_sim_online[cpu])
@@ -246,7 +436,7 @@ static void model(const void *arg)
 				CHECK_EQ(plc_sim_cpu_up(cpu), 0);
 		}
 		if (i % 512 == 0)
-			m_compare(&cache, &m);
+			m_compare(&cache, &m, rounds0);
 	}
 	if (plc_test_failed)
 		printf("    at operation %u\n", i);
@@ -254,7 +444,17 @@ static void model(const void *arg)
 		if (!plc_sim_online[cpu])
 			CHECK_EQ(plc_sim_cpu_up(cpu), 0);
 	}
-	m_compare(&cache, &m);
+	m_compare(&cache, &m, rounds0);
+	if (plc_test_failed)
+		printf("    silent %ld partial %ld fallback %ld undone %ld kept %ld\n",
+		       m.silent, m.partial, m.fallback, m.undone, m.kept);
+	CHECK(m.silent > 0);
+	CHECK(m.partial > 0);
+	CHECK(m.fallback > 0);
+	if (IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)) {
+		CHECK(m.undone > 0);
+		CHECK(m.kept > 0);
+	}
 	pcpu_lookup_cache_destroy(&cache);
 	for_each_possible_cpu(cpu) {
 		free(m.cpu[cpu].key);
