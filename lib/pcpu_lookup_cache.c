@@ -41,6 +41,12 @@ static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
 	       nr_ways && nr_ways <= PCPU_LOOKUP_CACHE_MAX_WAYS;
 }
 
+/* The reference of the boot parameter and of the debugfs file. */
+static bool plc_hit_stats_knob;
+module_param_named(hit_stats, plc_hit_stats_knob, bool, 0444);
+MODULE_PARM_DESC(hit_stats, "count hits and misses from boot (default 0)");
+static DEFINE_MUTEX(plc_hit_stats_lock);
+
 /*
  * Hits and misses are counted only while this key is on (contract point
  * 7): the per-hit store was 18% of a hit.
@@ -77,12 +83,6 @@ void pcpu_lookup_cache_hit_stats_put(void)
 	static_branch_dec(&pcpu_lookup_cache_hit_stats);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_put);
-
-/* The reference of the boot parameter and of the debugfs file. */
-static bool plc_hit_stats_knob;
-module_param_named(hit_stats, plc_hit_stats_knob, bool, 0444);
-MODULE_PARM_DESC(hit_stats, "count hits and misses from boot (default 0)");
-static DEFINE_MUTEX(plc_hit_stats_lock);
 
 static int plc_hit_stats_read(void *data, u64 *val)
 {

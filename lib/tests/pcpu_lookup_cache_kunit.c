@@ -454,6 +454,7 @@ static void plc_test_api_misuse(struct kunit *test)
 	unsigned long token, key;
 	int ret;
 	char name[16], *buf;
+	const char *hdr;
 
 	ctx = plc_setup(test, &geom);
 	key = ctx->keys[0];
@@ -501,9 +502,8 @@ static void plc_test_api_misuse(struct kunit *test)
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf, PAGE_SIZE);
-	KUNIT_EXPECT_TRUE_MSG(test,
-			      str_has_prefix(buf,
-					     "sets 64 ways 4 bytes_per_cpu 4240 rounds 0 hit_stats 1\n") ||
+	hdr = "sets 64 ways 4 bytes_per_cpu 4240 rounds 0 hit_stats 1\n";
+	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(buf, hdr) ||
 			      !IS_ENABLED(CONFIG_64BIT), "%s", buf);
 	snprintf(name, sizeof(name), "%u", ctx->cpu);
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, ctx->cpu, &s);

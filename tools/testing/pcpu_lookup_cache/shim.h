@@ -398,17 +398,7 @@ struct file_operations {
 
 #define __printf(a, b) __attribute__((__format__(__printf__, a, b)))
 
-/* As the kernel's __simple_attr_check_format(): @fmt takes one u64. */
-__printf(1, 2)
-static inline void plc_attr_check_format(const char *fmt, ...)
-{
-}
-
 #define DEFINE_DEBUGFS_ATTRIBUTE(__fops, __get, __set, __fmt)		\
-	static inline void __fops##_check_format(void)			\
-	{								\
-		plc_attr_check_format(__fmt, 0ull);			\
-	}								\
 	static const struct file_operations __fops = {			\
 		.get = (__get),						\
 		.set = (__set),						\
