@@ -41,10 +41,12 @@ static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
 	       nr_ways && nr_ways <= PCPU_LOOKUP_CACHE_MAX_WAYS;
 }
 
-/* The reference of the boot parameter and of the debugfs file. */
-static bool plc_hit_stats_knob;
-module_param_named(hit_stats, plc_hit_stats_knob, bool, 0444);
-MODULE_PARM_DESC(hit_stats, "count hits and misses from boot (default 0)");
+/* Whether to take the debugfs file's reference at late boot. */
+static bool plc_hit_stats_boot;
+module_param_named(hit_stats, plc_hit_stats_boot, bool, 0444);
+MODULE_PARM_DESC(hit_stats, "count hits and misses from late boot (default 0)");
+/* Whether the debugfs file holds its reference; under the mutex. */
+static bool plc_hit_stats_file;
 static DEFINE_MUTEX(plc_hit_stats_lock);
 
 /*
@@ -59,8 +61,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats);
  *
  * From this call to the matching pcpu_lookup_cache_hit_stats_put(), every
  * cache counts its hits and misses (the other counters are always
- * counted). Calls nest, and the debugfs file and the boot parameter hold
- * one reference each. Sleeps: it patches the static branch, and takes
+ * counted). Calls nest, and the debugfs file and the boot parameter
+ * share one reference. Lookups that start after the last put has returned
+ * count nothing. Sleeps: it patches the static branch, and takes
  * cpus_read_lock().
  *
  * Context: Process context, without cpus_read_lock() held.
@@ -93,8 +96,8 @@ static int plc_hit_stats_read(void *data, u64 *val)
 static int plc_hit_stats_write(void *data, u64 val)
 {
 	mutex_lock(&plc_hit_stats_lock);
-	if (!!val != plc_hit_stats_knob) {
-		plc_hit_stats_knob = !!val;
+	if (!!val != plc_hit_stats_file) {
+		plc_hit_stats_file = !!val;
 		if (val)
 			pcpu_lookup_cache_hit_stats_get();
 		else
@@ -109,14 +112,15 @@ DEFINE_DEBUGFS_ATTRIBUTE(plc_hit_stats_fops, plc_hit_stats_read,
 /*
  * /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1 while hits are
  * counted, for any reason; writing 1 or 0 takes or drops the file's own
- * reference, which pcpu_lookup_cache.hit_stats=1 takes at boot.
+ * reference, which pcpu_lookup_cache.hit_stats=1 takes here, at late boot
+ * (hits before are not counted).
  */
 static int __init plc_hit_stats_init(void)
 {
 	struct dentry *dir;
 
-	if (plc_hit_stats_knob)
-		pcpu_lookup_cache_hit_stats_get();
+	if (plc_hit_stats_boot)
+		plc_hit_stats_write(NULL, 1);
 	dir = debugfs_create_dir("pcpu_lookup_cache", NULL);
 	debugfs_create_file_unsafe("hit_stats", 0644, dir, NULL,
 				   &plc_hit_stats_fops);
@@ -585,12 +589,6 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 	 */
 	all = !args->keys ||
 	      !zalloc_cpumask_var(&mask, GFP_NOWAIT | __GFP_NOWARN);
-	/*
-	 * Two invalidations of one cache may run at once, and both write the
-	 * tables of the CPUs that are not online, with their fill_busy, write
-	 * count and statistics, from here: one at a time.
-	 */
-	mutex_lock(&plc_offline_lock);
 	for_each_possible_cpu(cpu) {
 		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(cache->pcpu, cpu);
 
@@ -598,13 +596,21 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 			if (!all && plc_holds_any(cache, pc, args->keys,
 						  args->nr_keys))
 				cpumask_set_cpu(cpu, mask);
-		} else if (args->keys) {
-			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
-		} else {
-			pcpu_lookup_cache_flush_cpu(cache, cpu);
+			continue;
 		}
+		/*
+		 * Two invalidations of one cache may run at once, and both
+		 * write the table of a CPU that is not online, with its
+		 * fill_busy, write count and statistics, from here: one at
+		 * a time.
+		 */
+		mutex_lock(&plc_offline_lock);
+		if (args->keys)
+			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
+		else
+			pcpu_lookup_cache_flush_cpu(cache, cpu);
+		mutex_unlock(&plc_offline_lock);
 	}
-	mutex_unlock(&plc_offline_lock);
 	if (all) {
 		on_each_cpu(plc_ipi, args, 1);
 		return;

@@ -120,9 +120,10 @@
  *    the hit path, are always counted. Hits and misses are counted only
  *    while hit statistics are on, for every cache at once: between
  *    pcpu_lookup_cache_hit_stats_get() and _put(), while
- *    /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1, or from boot
- *    with pcpu_lookup_cache.hit_stats=1. Otherwise a lookup writes
- *    nothing; a static branch, off by default, skips the counting.
+ *    /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1, or from late
+ *    boot with pcpu_lookup_cache.hit_stats=1. Otherwise a lookup writes
+ *    nothing (a lookup that started before the last put returned may
+ *    still count); a static branch, off by default, skips the counting.
  */
 
 #include <linux/atomic.h>

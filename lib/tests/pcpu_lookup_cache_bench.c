@@ -721,7 +721,9 @@ static int plcb_init(struct kunit *test)
 
 static void plcb_exit(struct kunit *test)
 {
-	plcb_teardown(test->priv);
+	/* KUnit calls exit also when init failed, before it set priv. */
+	if (test->priv)
+		plcb_teardown(test->priv);
 }
 
 /* Per-CPU reference slots for @hot ranks: slot[rank] = object. */
