@@ -549,6 +549,7 @@ static bool plc_holds_any(struct pcpu_lookup_cache *cache,
 	unsigned int i, set, way;
 
 	for (i = 0; i < nr_keys; i++) {
+		/* An empty way holds key 0: skip it, or it would match. */
 		if (!keys[i])
 			continue;
 		set = __pcpu_lookup_cache_set_index(cache, keys[i]);
@@ -596,6 +597,11 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 			if (!all && plc_holds_any(cache, pc, args->keys,
 						  args->nr_keys))
 				cpumask_set_cpu(cpu, mask);
+			/*
+			 * nr_keys sets per CPU, on every CPU: let a large
+			 * batch on a large machine yield between CPUs.
+			 */
+			cond_resched();
 			continue;
 		}
 		/*

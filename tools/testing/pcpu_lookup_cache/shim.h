@@ -197,6 +197,9 @@ static inline void raw_local_irq_restore(unsigned long flags)
 	} while (0)
 #endif
 
+/* A preemption point: a sleeping context, as might_sleep(). */
+#define cond_resched() might_sleep()
+
 /* atomic_t: the simulated CPUs run on one thread at a time. */
 typedef struct {
 	int counter;
