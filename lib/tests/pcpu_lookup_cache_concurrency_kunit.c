@@ -321,13 +321,14 @@ static void plc_expect_holder(struct kunit *test, struct plc_ctx *ctx,
 
 /*
  * Contract 4, targeted: an invalidation IPIs only the online CPUs whose
- * set holds one of its keys, and none when no CPU holds them, though the
- * sequence advances each time; a flush IPIs every online CPU.
+ * set holds one of its keys, and none when no CPU holds them (a key 0
+ * among them included), though the sequence advances each time; a flush
+ * IPIs every online CPU.
  */
 static void plc_test_ipi_only_holders(struct kunit *test)
 {
 	static const struct plc_geom geom = { 64, 4, "64x4" };
-	unsigned long a, b, c, bc[2], seq;
+	unsigned long a, b, c, bc[2], zc[2] = { 0 }, seq;
 	unsigned int cpu, first, second;
 	struct plc_ctx *ctx;
 	u64 *base;
@@ -363,6 +364,17 @@ static void plc_test_ipi_only_holders(struct kunit *test)
 	plc_expect_holder(test, ctx, second, base, 0, b, &ctx->obj_a[1],
 			  "key held nowhere");
 
+	/* A key 0 among them matches no empty way: still no IPI. */
+	zc[1] = c;
+	KUNIT_EXPECT_EQ(test,
+			pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
+								     zc, 2), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 2);
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu), base[cpu],
+				    "0 and a key held nowhere: IPIs on CPU %u",
+				    cpu);
+
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
 								      a), 0);
 	for_each_online_cpu(cpu)
@@ -386,7 +398,7 @@ static void plc_test_ipi_only_holders(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
 				    1 + (cpu == first) + (cpu == second),
 				    "flush: IPIs on CPU %u", cpu);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 4);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 5);
 	cpus_read_unlock();
 }
 
