@@ -189,6 +189,16 @@ static inline void plc_hook(struct pcpu_lookup_cache *cache,
 	ctx->inject(ctx);
 }
 
+/* Make the hook inject once, at the next (@step, @way), and count it. */
+static inline void plc_arm(struct plc_ctx *ctx,
+			   enum pcpu_lookup_cache_step step, unsigned int way)
+{
+	ctx->fired = 0;
+	ctx->step = step;
+	ctx->way = way;
+	ctx->armed = 1;
+}
+
 static inline void plc_snapshot(struct plc_ctx *ctx)
 {
 	pcpu_lookup_cache_stats_cpu(&ctx->cache, ctx->cpu, &ctx->base);

@@ -152,10 +152,7 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 	ctx->target_way = t;
 	ctx->new_val = &ctx->obj_b[t];
 	ctx->nr_evict = 0;
-	ctx->fired = 0;
-	ctx->step = step;
-	ctx->way = j;
-	ctx->armed = 1;
+	plc_arm(ctx, step, j);
 
 	got = plc_lookup(ctx, key, &token);
 
@@ -318,10 +315,7 @@ static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
 	ctx->other_hits = 0;
 	ctx->other_bad = 0;
 	ctx->nested_misses = 0;
-	ctx->fired = 0;
-	ctx->step = step;
-	ctx->way = t;
-	ctx->armed = 1;
+	plc_arm(ctx, step, t);
 
 	plc_lookup(ctx, 0, &token);
 	plc_fill(ctx, ctx->target, val, token);
@@ -443,10 +437,7 @@ static void plc_test_nested_aba(struct kunit *test)
 		ctx->target_way = t;
 		ctx->new_val = &ctx->obj_b[t];
 		ctx->nr_evict = 0;
-		ctx->fired = 0;
-		ctx->step = PCPU_LOOKUP_CACHE_STEP_VAL;
-		ctx->way = t;
-		ctx->armed = 1;
+		plc_arm(ctx, PCPU_LOOKUP_CACHE_STEP_VAL, t);
 
 		got = plc_lookup(ctx, ctx->target, NULL);
 
@@ -492,10 +483,7 @@ static void plc_test_fill_undone(struct kunit *test)
 			plc_reset_set(ctx);
 			plc_invalidate_local(ctx, k[t]);
 			plc_snapshot(ctx);
-			ctx->fired = 0;
-			ctx->step = step;
-			ctx->way = t;
-			ctx->armed = 1;
+			plc_arm(ctx, step, t);
 
 			plc_lookup(ctx, 0, &token);
 			plc_fill(ctx, k[last], &ctx->obj_a[last], token);
