@@ -344,8 +344,46 @@ plcb_ref_pass(const struct plcb_access *seq, unsigned int len,
 	return sum;
 }
 
-/* A timed and a checking instance of each variant, with constant arguments. */
-#define PLCB_RUN(name, t, cached)					\
+/*
+ * The passes of the variants, with one signature: @cache is the cache of
+ * the variant's geometry, @want and @bad are NULL in a timed pass, and
+ * three constants follow, 0 where a pass has no use for them: the table
+ * and, for the table alone or behind the cache, whether it is cached,
+ * for the minimal keyed lookup, its table @g of 1 << @bits entries.
+ */
+static __always_inline unsigned long
+plcb_table_variant(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
+		   const struct plcb_access *seq, unsigned int len,
+		   struct plcb_obj **want, unsigned int *bad,
+		   enum plcb_table t, bool cached, unsigned int unused)
+{
+	return plcb_pass(c, t, cached ? cache : NULL, seq, len, want, bad);
+}
+
+/* A checking pass (@bad set) also counts the minimal keyed misses. */
+static __always_inline unsigned long
+plcb_mkl_variant(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
+		 const struct plcb_access *seq, unsigned int len,
+		 struct plcb_obj **want, unsigned int *bad,
+		 enum plcb_table t, unsigned int g, unsigned int bits)
+{
+	if (bad)
+		c->mkl_misses = 0;
+	return plcb_mkl_pass(c, t, g, bits, seq, len, want, bad,
+			     bad ? &c->mkl_misses : NULL);
+}
+
+static __always_inline unsigned long
+plcb_ref_variant(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
+		 const struct plcb_access *seq, unsigned int len,
+		 struct plcb_obj **want, unsigned int *bad,
+		 enum plcb_table t, unsigned int u1, unsigned int u2)
+{
+	return plcb_ref_pass(seq, len, want, bad);
+}
+
+/* The timed and the checking instance of each variant: @pass(@t, @a, @b). */
+#define PLCB_RUN(name, pass, t, a, b)					\
 static noinline unsigned long						\
 plcb_run_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
 		const struct plcb_access *seq, unsigned int len,	\
@@ -354,12 +392,11 @@ plcb_run_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
 	unsigned long sum = 0;						\
 									\
 	while (passes--)						\
-		sum += plcb_pass(c, t, cached ? cache : NULL, seq, len,	\
-				 NULL, NULL);				\
+		sum += pass(c, cache, seq, len, NULL, NULL, t, a, b);	\
 	return sum;							\
 }
 
-#define PLCB_CHECK(name, t, cached)					\
+#define PLCB_CHECK(name, pass, t, a, b)					\
 static noinline unsigned int						\
 plcb_check_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
 		  const struct plcb_access *seq, unsigned int len,	\
@@ -367,88 +404,39 @@ plcb_check_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
 {									\
 	unsigned int bad = 0;						\
 									\
-	*sum = plcb_pass(c, t, cached ? cache : NULL, seq, len, want,	\
-			 &bad);						\
+	*sum = pass(c, cache, seq, len, want, &bad, t, a, b);		\
 	return bad;							\
 }
 
-PLCB_RUN(hlist64, PLCB_HLIST64, false)
-PLCB_RUN(hlist512, PLCB_HLIST512, false)
-PLCB_RUN(rht, PLCB_RHT, false)
-PLCB_RUN(hlist64_cached, PLCB_HLIST64, true)
-PLCB_RUN(hlist512_cached, PLCB_HLIST512, true)
-PLCB_RUN(rht_cached, PLCB_RHT, true)
-PLCB_CHECK(hlist64, PLCB_HLIST64, false)
-PLCB_CHECK(hlist512, PLCB_HLIST512, false)
-PLCB_CHECK(rht, PLCB_RHT, false)
-PLCB_CHECK(hlist64_cached, PLCB_HLIST64, true)
-PLCB_CHECK(hlist512_cached, PLCB_HLIST512, true)
-PLCB_CHECK(rht_cached, PLCB_RHT, true)
-
-/* The same for the minimal keyed lookup: table @g of 1 << @bits entries. */
-#define PLCB_MKL_RUN(name, t, g, bits)					\
-static noinline unsigned long						\
-plcb_run_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
-		const struct plcb_access *seq, unsigned int len,	\
-		unsigned int passes)					\
-{									\
-	unsigned long sum = 0;						\
-									\
-	while (passes--)						\
-		sum += plcb_mkl_pass(c, t, g, bits, seq, len, NULL,	\
-				     NULL, NULL);			\
-	return sum;							\
-}
-
-#define PLCB_MKL_CHECK(name, t, g, bits)				\
-static noinline unsigned int						\
-plcb_check_##name(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,	\
-		  const struct plcb_access *seq, unsigned int len,	\
-		  struct plcb_obj **want, unsigned long *sum)		\
-{									\
-	unsigned int bad = 0;						\
-									\
-	c->mkl_misses = 0;						\
-	*sum = plcb_mkl_pass(c, t, g, bits, seq, len, want, &bad,	\
-			     &c->mkl_misses);				\
-	return bad;							\
-}
-
-PLCB_MKL_RUN(hlist64_mkl0, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
-PLCB_MKL_RUN(hlist64_mkl1, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
-PLCB_MKL_RUN(hlist512_mkl0, PLCB_HLIST512, 0, PLCB_MKL_BITS0)
-PLCB_MKL_RUN(hlist512_mkl1, PLCB_HLIST512, 1, PLCB_MKL_BITS1)
-PLCB_MKL_RUN(rht_mkl0, PLCB_RHT, 0, PLCB_MKL_BITS0)
-PLCB_MKL_RUN(rht_mkl1, PLCB_RHT, 1, PLCB_MKL_BITS1)
-PLCB_MKL_CHECK(hlist64_mkl0, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
-PLCB_MKL_CHECK(hlist64_mkl1, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
-PLCB_MKL_CHECK(hlist512_mkl0, PLCB_HLIST512, 0, PLCB_MKL_BITS0)
-PLCB_MKL_CHECK(hlist512_mkl1, PLCB_HLIST512, 1, PLCB_MKL_BITS1)
-PLCB_MKL_CHECK(rht_mkl0, PLCB_RHT, 0, PLCB_MKL_BITS0)
-PLCB_MKL_CHECK(rht_mkl1, PLCB_RHT, 1, PLCB_MKL_BITS1)
-
-static noinline unsigned long
-plcb_run_ref(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
-	     const struct plcb_access *seq, unsigned int len,
-	     unsigned int passes)
-{
-	unsigned long sum = 0;
-
-	while (passes--)
-		sum += plcb_ref_pass(seq, len, NULL, NULL);
-	return sum;
-}
-
-static noinline unsigned int
-plcb_check_ref(struct plcb_ctx *c, struct pcpu_lookup_cache *cache,
-	       const struct plcb_access *seq, unsigned int len,
-	       struct plcb_obj **want, unsigned long *sum)
-{
-	unsigned int bad = 0;
-
-	*sum = plcb_ref_pass(seq, len, want, &bad);
-	return bad;
-}
+PLCB_RUN(ref, plcb_ref_variant, 0, 0, 0)
+PLCB_RUN(hlist64, plcb_table_variant, PLCB_HLIST64, false, 0)
+PLCB_RUN(hlist512, plcb_table_variant, PLCB_HLIST512, false, 0)
+PLCB_RUN(rht, plcb_table_variant, PLCB_RHT, false, 0)
+PLCB_RUN(hlist64_cached, plcb_table_variant, PLCB_HLIST64, true, 0)
+PLCB_RUN(hlist512_cached, plcb_table_variant, PLCB_HLIST512, true, 0)
+PLCB_RUN(rht_cached, plcb_table_variant, PLCB_RHT, true, 0)
+PLCB_CHECK(ref, plcb_ref_variant, 0, 0, 0)
+PLCB_CHECK(hlist64, plcb_table_variant, PLCB_HLIST64, false, 0)
+PLCB_CHECK(hlist512, plcb_table_variant, PLCB_HLIST512, false, 0)
+PLCB_CHECK(rht, plcb_table_variant, PLCB_RHT, false, 0)
+PLCB_CHECK(hlist64_cached, plcb_table_variant, PLCB_HLIST64, true, 0)
+PLCB_CHECK(hlist512_cached, plcb_table_variant, PLCB_HLIST512, true, 0)
+PLCB_CHECK(rht_cached, plcb_table_variant, PLCB_RHT, true, 0)
+/* The minimal keyed lookup: table @g of 1 << @bits entries. */
+PLCB_RUN(hlist64_mkl0, plcb_mkl_variant, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
+PLCB_RUN(hlist64_mkl1, plcb_mkl_variant, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
+PLCB_RUN(hlist512_mkl0, plcb_mkl_variant, PLCB_HLIST512, 0, PLCB_MKL_BITS0)
+PLCB_RUN(hlist512_mkl1, plcb_mkl_variant, PLCB_HLIST512, 1, PLCB_MKL_BITS1)
+PLCB_RUN(rht_mkl0, plcb_mkl_variant, PLCB_RHT, 0, PLCB_MKL_BITS0)
+PLCB_RUN(rht_mkl1, plcb_mkl_variant, PLCB_RHT, 1, PLCB_MKL_BITS1)
+PLCB_CHECK(hlist64_mkl0, plcb_mkl_variant, PLCB_HLIST64, 0, PLCB_MKL_BITS0)
+PLCB_CHECK(hlist64_mkl1, plcb_mkl_variant, PLCB_HLIST64, 1, PLCB_MKL_BITS1)
+PLCB_CHECK(hlist512_mkl0, plcb_mkl_variant, PLCB_HLIST512, 0,
+	   PLCB_MKL_BITS0)
+PLCB_CHECK(hlist512_mkl1, plcb_mkl_variant, PLCB_HLIST512, 1,
+	   PLCB_MKL_BITS1)
+PLCB_CHECK(rht_mkl0, plcb_mkl_variant, PLCB_RHT, 0, PLCB_MKL_BITS0)
+PLCB_CHECK(rht_mkl1, plcb_mkl_variant, PLCB_RHT, 1, PLCB_MKL_BITS1)
 
 struct plcb_variant {
 	const char *table;
@@ -1041,6 +1029,28 @@ static void plcb_cache_keys(struct kunit *test, struct pcpu_lookup_cache *cache,
 }
 
 /*
+ * @loops lookups of @keys[i & @mask] in @cache, with preemption disabled:
+ * returns their time in ns and the sum of the values found in @sum.
+ */
+static noinline u64 plcb_time_hits(struct pcpu_lookup_cache *cache,
+				   const unsigned long *keys, unsigned int mask,
+				   unsigned int loops, unsigned long *sum)
+{
+	unsigned long token, s = 0;
+	unsigned int i;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < loops; i++)
+		s += (unsigned long)pcpu_lookup_cache_lookup(cache,
+							     keys[i & mask],
+							     &token);
+	t0 = ktime_get_ns() - t0;
+	*sum = s;
+	return t0;
+}
+
+/*
  * Invalidation of one key and of PLCB_BATCH keys in one call, all cached
  * on this CPU, then the loops of the unit suite's cost case: hits of 128
  * keys that fit the default geometry, the limit reference, and misses
@@ -1135,16 +1145,9 @@ static void plcb_test_invalidate_cost(struct kunit *test)
 		this_cpu_ptr(&plcb_ref)->slot = slot;
 
 		pcpu_lookup_cache_stats_cpu(cache, cpu, &s0);
-		sum = 0;
-		t0 = ktime_get_ns();
-		for (i = 0; i < loops; i++)
-			sum += (unsigned long)pcpu_lookup_cache_lookup(cache,
-								       keys[i & mask],
-								       &token);
-		t_hit = ktime_get_ns() - t0;
+		t_hit = plcb_time_hits(cache, keys, mask, loops, &want);
 		pcpu_lookup_cache_stats_cpu(cache, cpu, &s1);
 
-		want = sum;
 		sum = 0;
 		t0 = ktime_get_ns();
 		for (i = 0; i < loops; i++)
@@ -1177,13 +1180,7 @@ static void plcb_test_invalidate_cost(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
 		preempt_disable();
 		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
-		sum = 0;
-		t0 = ktime_get_ns();
-		for (i = 0; i < loops; i++)
-			sum += (unsigned long)pcpu_lookup_cache_lookup(cache,
-								       keys[i & mask],
-								       &token);
-		t_hit_off = ktime_get_ns() - t0;
+		t_hit_off = plcb_time_hits(cache, keys, mask, loops, &sum);
 		preempt_enable();
 		pcpu_lookup_cache_hit_stats_get();
 		c->stats_on = true;
