@@ -13,13 +13,19 @@
  *	from a fixed-seed pseudo-random sequence.
  * VARIANT: driver (the loop alone: sequence and key), table (the table
  *	alone), c<SETS>x<WAYS> (the cache in front of the table), limit (one
- *	read of a precomputed per-CPU array slot per lookup).
+ *	read of a precomputed per-CPU array slot per lookup), m<ENTRIES>
+ *	(m256 or m2048: the minimal keyed lookup in front of the table, as
+ *	plcb_mkl_lookup() of lib/tests/pcpu_lookup_cache_bench.c: a
+ *	direct-mapped per-CPU table of ENTRIES slots picked with the cache's
+ *	hash, one key compare and one value load; on a mismatch the table
+ *	and plain stores of key and value).
  *
  * HIT_STATS: 1 turns hit statistics on (pcpu_lookup_cache_hit_stats_get())
  *	before setup; 0, the default, measures the default: off, so that a
  *	lookup writes nothing. Off, the hits and misses printed are derived:
  *	one CPU, no invalidation and every key in the table, so each miss
- *	is one fill and the other lookups hit.
+ *	is one fill and the other lookups hit. For m<ENTRIES>, the misses
+ *	are the mismatches of the timed lookups.
  * Setup and WARMUP lookups come first; then LOOKUPS lookups are timed.
  * Everything before the timed loop depends only on the arguments other
  * than LOOKUPS, so that cachegrind's counts for LOOKUPS = 0 can be
@@ -58,6 +64,16 @@ static u16 *seq;
 static struct bench_node **objs;
 static struct pcpu_lookup_cache cache;
 static struct { void **slot; } __percpu *limit;
+
+/* One slot of a minimal keyed table: key 0 is empty (no key is 0). */
+struct mkl_entry {
+	unsigned long key;
+	void *val;
+};
+
+static struct { struct mkl_entry *tab; } __percpu *mkl;
+static unsigned long mkl_misses;
+
 static u64 rng = 0x9e3779b97f4a7c15ull;
 
 static u64 next_rand(void)
@@ -204,10 +220,46 @@ static noinline void run_limit(unsigned long first, unsigned long count)
 	LOOP(first, count, (void)key; v = this_cpu_ptr(limit)->slot[idx]);
 }
 
+/*
+ * The minimal keyed lookup of @key in this CPU's table of 1 << @bits slots,
+ * @bits a compile-time constant: the slot of the cache's set index, one
+ * key compare, one value load. On a mismatch, the table and plain stores.
+ */
+static __always_inline void *mkl_lookup(unsigned long key, unsigned int bits,
+					unsigned long *miss)
+{
+	struct mkl_entry *e;
+	void *p;
+
+	e = &this_cpu_ptr(mkl)->tab[hash_long(key, bits +
+					      __PCPU_LOOKUP_CACHE_SKIP_BITS) &
+				    ((1U << bits) - 1)];
+	if (likely(READ_ONCE(e->key) == key))
+		return READ_ONCE(e->val);
+	p = table_lookup(key);
+	e->key = key;
+	e->val = p;
+	(*miss)++;
+	return p;
+}
+
+#define RUN_MKL(bits)							\
+static noinline void run_mkl##bits(unsigned long first,		\
+				   unsigned long count)			\
+{									\
+	unsigned long miss = 0;						\
+									\
+	LOOP(first, count, v = mkl_lookup(key, bits, &miss));		\
+	mkl_misses += miss;						\
+}
+
+RUN_MKL(8)
+RUN_MKL(11)
+
 int main(int argc, char **argv)
 {
-	unsigned int n, h, sets = 0, ways = 0, i;
-	unsigned long warm, count, hits, misses;
+	unsigned int n, h, sets = 0, ways = 0, entries, i;
+	unsigned long warm, count, hits, misses, mkl0;
 	struct pcpu_lookup_cache_stats s0, s1;
 	bool hit_stats = false;
 	void (*run)(unsigned long first, unsigned long count);
@@ -216,7 +268,7 @@ int main(int argc, char **argv)
 
 	if (argc != 8 && argc != 9) {
 		fprintf(stderr,
-			"usage: %s BITS N H u|z driver|table|cSxW|limit WARMUP LOOKUPS [0|1]\n",
+			"usage: %s BITS N H u|z driver|table|cSxW|limit|m256|m2048 WARMUP LOOKUPS [0|1]\n",
 			argv[0]);
 		return 2;
 	}
@@ -251,6 +303,12 @@ int main(int argc, char **argv)
 		for (i = 0; i < h; i++)
 			this_cpu_ptr(limit)->slot[i] = table_lookup(key_of(i));
 		run = run_limit;
+	} else if (!strcmp(variant, "m256") || !strcmp(variant, "m2048")) {
+		entries = atoi(variant + 1);
+		mkl = alloc_percpu(__typeof__(*mkl));
+		this_cpu_ptr(mkl)->tab = calloc(entries,
+						sizeof(struct mkl_entry));
+		run = entries == 256 ? run_mkl8 : run_mkl11;
 	} else if (sscanf(variant, "c%ux%u", &sets, &ways) == 2) {
 		if (pcpu_lookup_cache_init(&cache, sets, ways))
 			return 2;
@@ -266,11 +324,16 @@ int main(int argc, char **argv)
 	run(0, warm);
 	if (cache.pcpu)
 		pcpu_lookup_cache_stats_cpu(&cache, 0, &s0);
+	mkl0 = mkl_misses;
 	run(warm, count);
 	if (cache.pcpu)
 		pcpu_lookup_cache_stats_cpu(&cache, 0, &s1);
 	hits = s1.hits - s0.hits;
 	misses = s1.misses - s0.misses;
+	if (mkl) {
+		misses = mkl_misses - mkl0;
+		hits = count - misses;
+	}
 	if (cache.pcpu && !hit_stats) {
 		if (hits || misses || s1.dropped != s0.dropped)
 			return 3;
