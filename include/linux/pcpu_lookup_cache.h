@@ -41,25 +41,26 @@
  *    flush) advances that CPU's write count before it changes an entry,
  *    clears an entry's key before it changes the value, and stores the key
  *    last. A lookup reads the write count, the key, the value, then the
- *    write count and the cache's invalidation sequence again, and reports
- *    a miss if either changed. A fill or invalidation that interrupts the
- *    lookup on the same CPU (IRQ, NMI, int3), or several of them, therefore
- *    never make it return a value that was not stored under the key, nor
- *    one dropped by an invalidation that began after the lookup read its
- *    token; and a lookup that interrupts a writer sees the key cleared, or
- *    the old or the new entry whole. Fills mask IRQs, and a fill that
+ *    write count again, and reports a miss if it changed. A fill or
+ *    invalidation that interrupts the lookup on the same CPU (IRQ, NMI,
+ *    int3), or several of them, therefore never make it return a value
+ *    that was not stored under the key, nor one that such an invalidation
+ *    dropped; and a lookup that interrupts a writer sees the key cleared,
+ *    or the old or the new entry whole. Fills mask IRQs, and a fill that
  *    interrupts another fill or an invalidation (NMI) is dropped, so
  *    writers never interleave. A lookup may still return a value that an
- *    invalidation is dropping, if that invalidation began before the
- *    lookup's token was read (its IPI, or an NMI or int3 nested in that
- *    IPI, lands during the lookup), or if the lookup is nested in a fill
- *    that the invalidation overtook (point 3) before the fill undid its
- *    store. Both are safe: in the first case the invalidation has not
- *    returned when the lookup starts, so the grace period its caller waits
- *    for afterwards (point 5c) starts later; in the second the lookup is
- *    nested in the preemption-disabled region of the fill's caller, which
- *    read its token before the invalidation began and which that grace
- *    period must therefore cover.
+ *    invalidation is dropping, if that invalidation has not yet cleared
+ *    this CPU's table when the lookup reads the write count again (its IPI
+ *    lands after the lookup, or an NMI or int3 nested in that IPI runs the
+ *    lookup), or if the lookup is nested in a fill that the invalidation
+ *    overtook (point 3) before the fill undid its store. Both are safe: in
+ *    the first case the invalidation returns only after this CPU handled
+ *    its IPI, and so after the lookup's caller entered its
+ *    preemption-disabled region, which the grace period that the
+ *    invalidation's caller waits for afterwards (point 5c) must therefore
+ *    cover; in the second the lookup is nested in the preemption-disabled
+ *    region of the fill's caller, which read its token before the
+ *    invalidation began and which that grace period must cover too.
  *
  * 3. Fill race: the lookup returns a token, the cache's invalidation
  *    sequence, and orders it before the caller's reads of the backing
@@ -340,15 +341,15 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_RECHECK,
 					 way);
 		/*
-		 * A nested writer ran on this CPU, so the value may be torn
-		 * or another key's (two writers can evict the key and bring
-		 * it back to the same way between the two reads), or an
-		 * invalidation began since the token was read: the value may
-		 * be one it dropped. Report a miss.
+		 * A nested writer ran on this CPU, so the value may be torn,
+		 * another key's (two writers can evict the key and bring it
+		 * back to the same way between the two reads), or one that an
+		 * invalidation dropped: report a miss. An invalidation that
+		 * has not reached this CPU yet needs no check here (contract
+		 * point 2).
 		 */
 		barrier();
-		if (unlikely(READ_ONCE(pc->writes) != writes ||
-			     __pcpu_lookup_cache_seq(cache) != *token))
+		if (unlikely(READ_ONCE(pc->writes) != writes))
 			break;
 		if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
 			WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);

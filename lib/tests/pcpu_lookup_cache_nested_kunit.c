@@ -22,6 +22,7 @@ static const char * const plc_inject_name[] = {
 	[PLC_INJ_REFILL] = "refill",
 	[PLC_INJ_EVICT] = "evict",
 	[PLC_INJ_INVALIDATE_REFILL] = "invalidate+refill",
+	[PLC_INJ_ADVANCE] = "invalidation elsewhere",
 };
 
 /* How the way that an interrupted fill writes was chosen. */
@@ -92,6 +93,13 @@ static void plc_inject_lookup(struct plc_ctx *ctx)
 		if (!pcpu_lookup_cache_lookup(cache, ctx->target, &token))
 			pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val,
 					       token);
+		break;
+	case PLC_INJ_ADVANCE:
+		/*
+		 * An invalidation that began on another CPU and whose IPI has
+		 * not reached this one: the sequence moves, no table does.
+		 */
+		atomic_long_inc(&cache->seq);
 		break;
 	case PLC_INJ_EVICT:
 		/* Nested users of other keys of the set, until ours is gone. */
@@ -193,6 +201,20 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 					(void *)&ctx->obj_b[t], "%s", ctx->where);
 		plc_expect_delta(ctx, 1, 2, 1, 1, 0, 1);
 		break;
+	case PLC_INJ_ADVANCE:
+		/*
+		 * No writer ran on this CPU: a hit, which the grace period
+		 * after that invalidation covers (contract point 2). The
+		 * token, read before the advance, is stale: its fill is
+		 * dropped and the entry stays.
+		 */
+		KUNIT_EXPECT_PTR_EQ_MSG(test, got, (void *)&ctx->obj_a[t], "%s",
+					ctx->where);
+		plc_fill(ctx, key, &ctx->obj_b[t], token);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					(void *)&ctx->obj_a[t], "%s", ctx->where);
+		plc_expect_delta(ctx, 2, 0, 0, 1, 0, 0);
+		break;
 	default:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
 		/* Round-robin, from the victim to way t. */
@@ -209,10 +231,11 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 }
 
 /*
- * Contract 2: a nested invalidation, flush, refill or eviction at every
- * step of a lookup and every way position. The lookup returns NULL or a
- * value stored under its key, exactly the one the protocol predicts, and
- * a fill with its token is dropped after an invalidation or flush.
+ * Contract 2: a nested invalidation, flush, refill or eviction, or the
+ * start of an invalidation on another CPU, at every step of a lookup and
+ * every way position. The lookup returns NULL or a value stored under its
+ * key, exactly the one the protocol predicts, and a fill with its token is
+ * dropped after an invalidation or flush.
  */
 static void plc_test_nested_lookup(struct kunit *test)
 {
