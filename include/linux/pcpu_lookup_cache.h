@@ -60,7 +60,12 @@
  *    invalidation's caller waits for afterwards (point 5c) must therefore
  *    cover; in the second the lookup is nested in the preemption-disabled
  *    region of the fill's caller, which read its token before the
- *    invalidation began and which that grace period must cover too.
+ *    invalidation began and which that grace period must cover too. An
+ *    invalidation that finds the key gone from this CPU's set, because a
+ *    later fill here evicted it or another invalidation cleared it, sends
+ *    no IPI: the lookup read the key before that store of this CPU, which
+ *    the invalidation read before it returned, so the lookup's region
+ *    began before the grace period too.
  *
  * 3. Fill race: the lookup returns a token, the cache's invalidation
  *    sequence, and orders it before the caller's reads of the backing
@@ -312,8 +317,8 @@ __pcpu_lookup_cache_seq(const struct pcpu_lookup_cache *cache)
  * and pass what it returned, with @token, to pcpu_lookup_cache_fill()
  * before preemption is enabled again.
  *
- * Return: the value last filled under @key on this CPU and not invalidated
- * since, or NULL.
+ * Return: the value last filled under @key on this CPU and not cleared
+ * from this CPU's table since, or NULL.
  */
 static __always_inline void *
 pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,

@@ -213,7 +213,11 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		plc_fill(ctx, key, &ctx->obj_b[t], token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
 					(void *)&ctx->obj_a[t], "%s", ctx->where);
-		plc_expect_delta(ctx, 2, 0, 0, 1, 0, 0);
+		/* Then its IPI: from now on the key misses. */
+		plc_invalidate_local(ctx, key);
+		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
+				      ctx->where);
+		plc_expect_delta(ctx, 2, 1, 0, 1, 0, 1);
 		break;
 	default:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
