@@ -33,7 +33,13 @@ def fmt(x, nd=1):
 def target_lines(cg, tables=None):
     """(status, text) per target of the benchmark issue, but kprobes."""
     lines = []
-    idx = cg_index(cg)
+    if not cg:
+        lines += [("NOT MEASURED", text + ": no cachegrind stage in this "
+                   "run") for text in (
+            "at most 1 D1 miss per cached hit (cachegrind)",
+            "library hit within 1.5x of the minimal keyed lookup "
+            "(cachegrind, net Ir per lookup)")]
+    idx = cg_index(cg) if cg else {}
     d1 = [(rec["per_lookup"]["D1mr"], v, b, n, h, d)
           for (v, b, n, h, d), rec in idx.items()
           if v.startswith("c") and rec.get("hit_ratio") == 1.0]
@@ -49,7 +55,7 @@ def target_lines(cg, tables=None):
     # every lookup (a direct-mapped table may conflict where the cache
     # does not).
     for geom in ("c64x4", "c512x4"):
-        rows = [r for r in cg.get("mkl", [])
+        rows = [r for r in (cg or {}).get("mkl", [])
                 if r["variant"] == geom and r["mkl_hit_ratio"] == 1.0]
         if not rows:
             continue
@@ -179,13 +185,17 @@ def main():
     ap.add_argument("--modules-stack")
     a = ap.parse_args()
 
-    with open(a.cachegrind) as f:
-        cg = json.load(f)
+    # Each stage's raw file may be missing (BENCH_STAGES ran others, or the
+    # stage failed): its section and targets are then NOT MEASURED.
+    cg = None
+    if os.path.exists(a.cachegrind):
+        with open(a.cachegrind) as f:
+            cg = json.load(f)
     tables = (bench_tables.analyse(bench_tables.parse(a.uml_tables))
-              if a.uml_tables else None)
+              if a.uml_tables and os.path.exists(a.uml_tables) else None)
     targets = target_lines(cg, tables)
     kp = None
-    if a.kprobes:
+    if a.kprobes and os.path.exists(a.kprobes):
         kp = bench_kprobes.summarize(bench_kprobes.parse(
             [a.kprobes, a.kprobes_sweep]))
     kauto = None
@@ -231,7 +241,7 @@ def main():
         "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST", "CONFIG_KPROBES",
         "CONFIG_KPROBES_ON_FTRACE", "CONFIG_ARM64_PTR_AUTH_KERNEL",
         "CONFIG_ARM64_BTI_KERNEL"]) if a.kprobes_arm64_config else {}
-    png = plot(cg, a.out)
+    png = plot(cg, a.out) if cg else None
     tables_png = bench_tables.plot(tables, a.out) if tables else None
     kp_png = bench_kprobes.plot(kp, a.out)
     base = subprocess.run(["git", "-C", a.linux, "describe", "--always",
@@ -258,14 +268,14 @@ def main():
         "modules": mb,
         "modules_kernel_config": mb_cfg,
         "cachegrind": {"tool": cg["tool"], "method": cg["method"],
-                       "results": cg["results"]},
+                       "results": cg["results"]} if cg else None,
         "targets": [{"status": s, "text": t} for s, t in targets],
     }
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
 
-    idx = cg_index(cg)
-    nmax = max(r["n"] for r in cg["results"])
+    idx = cg_index(cg) if cg else {}
+    nmax = max((r["n"] for r in cg["results"]), default=0) if cg else 0
     md = []
     md.append("# pcpu_lookup_cache benchmark report%s\n" %
               (" (BENCH_QUICK)" if a.quick else ""))
@@ -275,7 +285,7 @@ def main():
                results["machine"]["cpus"]))
     if tables:
         md.extend(bench_tables.headline(tables))
-    zipf = zipf_dist(cg)
+    zipf = zipf_dist(cg) if cg else None
     md.extend(bench_kprobes.headline(kp))
     if a.kprobes_auto:
         md.extend(bench_kprobes.auto_headline(kauto))
@@ -284,7 +294,7 @@ def main():
         md.extend(bench_kprobes.arm64_headline(ka))
     if modules_run:
         md.extend(bench_modules.headline(mb))
-    for h in sorted({r["hot"] for r in cg["results"]}):
+    for h in sorted({r["hot"] for r in cg["results"]} if cg else ()):
         t = idx.get(("table", 64, nmax, h, zipf))
         c = idx.get(("c512x4", 64, nmax, h, zipf))
         if t and c:
@@ -317,11 +327,15 @@ def main():
     md.append("## How each number was measured\n")
     if tables:
         md.extend(bench_tables.method(tables, cfg))
-    md.append("- **cachegrind**: `%s`; %s. Userspace build of "
-              "lib/pcpu_lookup_cache.c (tools/testing/pcpu_lookup_cache), "
-              "production fast path (no test hook). Deterministic: the same "
-              "binary and inputs give the same counts.\n" %
-              (cg["tool"], cg["method"]))
+    if cg:
+        md.append("- **cachegrind**: `%s`; %s. Userspace build of "
+                  "lib/pcpu_lookup_cache.c (tools/testing/pcpu_lookup_cache), "
+                  "production fast path (no test hook). Deterministic: the "
+                  "same binary and inputs give the same counts.\n" %
+                  (cg["tool"], cg["method"]))
+    else:
+        md.append("- **cachegrind**: NOT MEASURED (no cachegrind stage in "
+                  "this run: no %s).\n" % os.path.basename(a.cachegrind))
     md.extend(bench_kprobes.section(kp, kp_png, kp_cfg))
     if a.kprobes_auto:
         md.extend(bench_kprobes.auto_section(kauto, kp))
@@ -335,12 +349,15 @@ def main():
     md.append("## cachegrind, per lookup\n")
     if png:
         md.append("![instructions per lookup](%s)\n" % png)
-    md.append("| buckets | N | H | dist | variant | Ir | D1 misses | LL "
-              "misses | hit ratio |")
-    md.append("|---|---|---|---|---|---|---|---|---|")
-    for r in sorted(cg["results"], key=lambda r: (r["n"], r["hot"], r["dist"],
-                                                   r["table_buckets"],
-                                                   r["variant"])):
+    if not cg:
+        md.append("NOT MEASURED: no cachegrind stage in this run.\n")
+    else:
+        md.append("| buckets | N | H | dist | variant | Ir | D1 misses | LL "
+                  "misses | hit ratio |")
+        md.append("|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(cg["results"] if cg else [],
+                    key=lambda r: (r["n"], r["hot"], r["dist"],
+                                   r["table_buckets"], r["variant"])):
         if r["variant"] == "driver":
             continue
         p = r["per_lookup"]

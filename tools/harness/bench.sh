@@ -54,7 +54,7 @@
 # modules, report)
 # runs only those stages; the report is then made from the raw files that
 # earlier runs left in build/bench/ (a stage that never ran is reported
-# NOT MEASURED or makes the report fail: cachegrind.json is required).
+# NOT MEASURED).
 # Default: every stage. BENCH_KEEP_TREE=1 leaves build/linux as it is
 # (no mktree.sh, which 'make tree' runs), e.g. to rerun one stage.
 set -euo pipefail
