@@ -177,6 +177,8 @@ def main():
     ap.add_argument("--kprobes")
     ap.add_argument("--kprobes-sweep")
     ap.add_argument("--kprobes-auto")
+    ap.add_argument("--kprobes-icount-auto")
+    ap.add_argument("--kprobes-icount-main")
     ap.add_argument("--kprobes-no-ss-int3")
     ap.add_argument("--kprobes-config")
     ap.add_argument("--kprobes-arm64")
@@ -202,6 +204,14 @@ def main():
     if a.kprobes_auto and os.path.exists(a.kprobes_auto):
         kauto = bench_kprobes.auto_summarize(
             bench_kprobes.parse([a.kprobes_auto]), kp)
+    # kprobes-icount: instruction counts (QEMU -icount, 1 CPU), its auto
+    # boot against the floor of its main-parameter boot
+    kic = None
+    if a.kprobes_icount_auto and os.path.exists(a.kprobes_icount_auto):
+        kic = bench_kprobes.icount_summarize(
+            bench_kprobes.parse([a.kprobes_icount_auto]),
+            bench_kprobes.parse([a.kprobes_icount_main])
+            if a.kprobes_icount_main else None)
     nss = None
     if kp and a.kprobes_no_ss_int3:
         nss = bench_kprobes.no_ss_compare(kp, bench_kprobes.summarize(
@@ -217,6 +227,8 @@ def main():
           if modules_run else None)
     targets = (bench_kprobes.targets(kp) +
                (bench_kprobes.auto_targets(kauto) if a.kprobes_auto
+                else []) +
+               (bench_kprobes.icount_targets(kic) if a.kprobes_icount_auto
                 else []) +
                (bench_modules.targets(mb) if modules_run else []) + targets)
     kp_cfg = config_lines(a.kprobes_config, [
@@ -271,6 +283,8 @@ def main():
                        "results": cg["results"]} if cg else None,
         "targets": [{"status": s, "text": t} for s, t in targets],
     }
+    if a.kprobes_icount_auto:
+        results["kprobes_icount"] = kic
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
 
@@ -289,6 +303,8 @@ def main():
     md.extend(bench_kprobes.headline(kp))
     if a.kprobes_auto:
         md.extend(bench_kprobes.auto_headline(kauto))
+    if a.kprobes_icount_auto:
+        md.extend(bench_kprobes.icount_headline(kic))
     md.extend(bench_kprobes.no_ss_headline(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_headline(ka))
@@ -342,6 +358,8 @@ def main():
     md.extend(bench_kprobes.no_ss_section(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_section(ka, ka_cfg))
+    if a.kprobes_icount_auto:
+        md.extend(bench_kprobes.icount_section(kic))
     if modules_run:
         md.extend(bench_modules.section(mb, mb_cfg))
     if tables:
@@ -384,8 +402,12 @@ def main():
               "`build/bench/raw/kprobes-no-ss-int3.txt` (kernel without "
               "0004's check), "
               "`build/bench/raw/kprobes-arm64.txt` (arm64 boot), "
+              "%s"
               "`build/bench/raw/kprobes-*-kernel.log` (kernel logs), "
-              "`build/bench/plot-kprobes-sweep.dat`")
+              "`build/bench/plot-kprobes-sweep.dat`" %
+              ("`build/bench/raw/kprobes-icount-auto.txt` and "
+               "`build/bench/raw/kprobes-icount-main.txt` (the QEMU icount "
+               "boots), " if a.kprobes_icount_auto else ""))
     if modules_run:
         md.append("- `build/bench/raw/modules-kunit.txt` (the "
                   "\"mac_test_bench:\" lines of every KUnit boot), "

@@ -33,6 +33,12 @@
 #     ("cache on" and "off" run the same code), many registered with the
 #     auto-sized cache against that floor, the enable time. A failure here
 #     is reported NOT MEASURED.
+#     kprobes-icount: the kprobes-auto boot and the main boot (no sweep, no
+#     registration timing) again under QEMU TCG with -smp 1 -icount
+#     shift=0,sleep=off: the guest clock then advances 1 ns per guest
+#     instruction, so "ns per hit" are instructions per hit, deterministic
+#     (no cache-miss cost in them). A failure here is reported NOT
+#     MEASURED.
 #  4. kprobes-arm64: the main boot on a non-debug arm64 kernel under QEMU
 #     TCG (-smp 4): the breakpoint path only (no kprobes on ftrace there).
 #  5. modules: the cache in front of the module address lookup
@@ -50,8 +56,8 @@
 #     'make series' puts in the cover letter) and plots.
 #
 # BENCH_STAGES="modules report" (a list of the stage names cachegrind,
-# uml-tables, kprobes, kprobes-auto, kprobes-no-ss-int3, kprobes-arm64,
-# modules, report)
+# uml-tables, kprobes, kprobes-auto, kprobes-icount, kprobes-no-ss-int3,
+# kprobes-arm64, modules, report)
 # runs only those stages; the report is then made from the raw files that
 # earlier runs left in build/bench/ (a stage that never ran is reported
 # NOT MEASURED).
@@ -68,7 +74,7 @@ stamp() { local s=$(($(date +%s) - start)); printf '[bench %02d:%02d]' $((s / 60
 stages=${BENCH_STAGES:-}
 for st in $stages; do
 	case $st in
-	cachegrind|uml-tables|kprobes|kprobes-auto|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
+	cachegrind|uml-tables|kprobes|kprobes-auto|kprobes-icount|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
 	*) die "BENCH_STAGES: unknown stage '$st'" ;;
 	esac
 done
@@ -251,6 +257,87 @@ else
 fi
 fi
 
+# Instruction counts: the same bench-x86 kernel under QEMU TCG with
+# "-smp 1 -icount shift=0,sleep=off". With shift=0 the guest clock
+# advances 1 ns per executed guest instruction (sleep=off: an idle vCPU
+# skips to the next timer instead of waiting in real time), so the case's
+# "ns per hit" are instructions per hit, the same from run to run; one
+# vCPU, so no other CPU's instructions are in a timed span. Instructions
+# only: a cache miss costs nothing extra, so this says nothing about the
+# memory effect the cache is for. Two boots: kprobes-icount-auto, the
+# kprobes-auto boot (kprobe_cache=auto, ko_args); kprobes-icount-main, the
+# main boot's parameters and default geometry (the suite's fixed cache)
+# without the sweep and the registration timing (bench_register=0), for
+# the floor with that cache switched off (the nearest to kprobe_cache=0).
+# The report compares the auto boot's floor, no cache, with it. Interrupts
+# that fall in a timed run add their instructions to it (a few per cent
+# of a run, every millisecond or so of guest time): the full parameters'
+# runs (bench_calls=4000) are long enough for the median over the rounds
+# (bench_rounds=7) to be the same from boot to boot, BENCH_QUICK's
+# (1000 calls, 3 rounds) are not, so these boots keep the full calls and
+# rounds in quick mode too (timing hits is the cheap part of a boot under
+# icount: registering and enabling the probes take most of it). About 2
+# minutes per boot at the full parameters. Each boot in a subshell: a
+# failure costs that boot's figures only (NOT MEASURED in the report).
+ki_qemu="-smp 1 -icount shift=0,sleep=off"
+read -ra ki_user <<<"${BENCH_KPROBES_AUTO_ARGS:-}"
+ki_base=()
+for a in "${kp_args[@]}"; do
+	case $a in
+	bench_sweep=*|bench_register=*) ;;
+	bench_calls=*|bench_rounds=*) [[ -n $quick ]] || ki_base+=("$a") ;;
+	*) ki_base+=("$a") ;;
+	esac
+done
+[[ -z $quick ]] || ki_base+=(bench_calls=4000 bench_rounds=7)
+# the kprobes-auto boot's parameters (ko_args, quick or not), the main
+# boot's without the sweep and the registration timing
+ki_auto=("${ki_base[@]}" bench_auto=1 "${ki_user[@]}")
+ki_main=("${ki_base[@]}" bench_register=0)
+# ki_check NAME: the boot of raw/NAME.txt ran on one CPU and to its end
+ki_check() {
+	local cpus
+	grep -q 'kprobes_bench: unregister ' "$out/raw/$1.txt" ||
+		die "kprobes-icount: $1 did not get to the end (the case skipped?), see ${out#$ROOT/}/raw/$1-kernel.log"
+	cpus=$(grep -m1 -oE 'kprobes_bench: setup cpus [0-9]+' "$out/raw/$1.txt" | awk '{print $4}')
+	[[ $cpus == 1 ]] ||
+		die "kprobes-icount: $1 ran on ${cpus:-?} CPUs, not 1, see ${out#$ROOT/}/raw/$1-kernel.log"
+}
+if stage kprobes-icount; then
+rm -f "$out/raw/kprobes-icount-auto.txt" "$out/raw/kprobes-icount-main.txt"
+if [[ -z $kx_built ]]; then
+	echo "$(stamp) kprobes-icount: build the bench-x86 kernel (non-debug)"
+	(kp_build kprobes-icount "$LINUX" "$kbdir") && kx_built=1
+fi
+if [[ -z $kx_built ]]; then
+	echo "$(stamp) kprobes-icount: FAILED (see above); the report marks it NOT MEASURED"
+else
+	for b in auto main; do
+		name=kprobes-icount-$b
+		if [[ $b == auto ]]; then
+			geo=auto args=("${ki_auto[@]}")
+		else
+			geo='' args=("${ki_main[@]}")
+		fi
+		echo "$(stamp) kprobes-icount: $b boot under QEMU $ki_qemu (${geo:+kprobe_cache=$geo, }${args[*]})"
+		if (
+			kp_qemu=$ki_qemu
+			kp_boot "$name" "$geo" "${args[@]}"
+			ki_check "$name"
+			if [[ $b == auto ]]; then
+				grep -q 'kprobes_bench: auto stage unregistered ' "$out/raw/$name.txt" ||
+					die "kprobes-icount: no 'auto stage unregistered' line, see ${out#$ROOT/}/raw/$name-kernel.log"
+			fi
+		); then
+			echo "$(stamp) kprobes-icount: $b boot done, instructions per hit (medians): $(python3 "$HARNESS_DIR/bench_kprobes.py" oneline "$out/raw/$name.txt")"
+		else
+			rm -f "$out/raw/$name.txt"
+			echo "$(stamp) kprobes-icount: $b boot FAILED (see above); the report marks it NOT MEASURED"
+		fi
+	done
+fi
+fi
+
 # What patch 0004 buys (issue 9, point 6): the main boot again, on the
 # series with 0004's early single-step check taken out of
 # kprobe_int3_handler() (tools/harness/bench-no-ss-int3.diff: the int3 that
@@ -426,6 +513,8 @@ python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--cachegrind "$out/cachegrind.json" --uml-tables "$out/raw/uml-tables.txt" \
 	--kprobes "$out/raw/kprobes-bench.txt" \
 	--kprobes-auto "$out/raw/kprobes-auto.txt" \
+	--kprobes-icount-auto "$out/raw/kprobes-icount-auto.txt" \
+	--kprobes-icount-main "$out/raw/kprobes-icount-main.txt" \
 	--kprobes-no-ss-int3 "$out/raw/kprobes-no-ss-int3.txt" \
 	--kprobes-arm64 "$out/raw/kprobes-arm64.txt" \
 	--kprobes-arm64-config "$BUILD/bench-arm64/.config" \

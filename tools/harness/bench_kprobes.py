@@ -873,6 +873,19 @@ def _auto_stage_text(ka):
                      for s in ka["stages"])
 
 
+def _auto_many_vs_few(ka):
+    """(path, ratios, on_many_vs_on_few, geometry) per path of an auto
+    boot: many registered with the auto-sized cache (the "enabled" stage's
+    geometry) on, against the floor (no cache)."""
+    geo = {s["stage"]: s for s in ka["stages"]}.get("enabled")
+    out = []
+    for path in ("int3", "ftrace"):
+        r = ka["ratios"].get(path, {})
+        out.append((path, r, r.get("on_many_vs_on_few"),
+                    geo["geometry"] if geo else "?"))
+    return out
+
+
 def auto_targets(ka):
     """(status, text): per-hit cost at many registered with the auto-sized
     cache on, against the floor (no cache) of the same boot."""
@@ -882,10 +895,7 @@ def auto_targets(ka):
                       "with ~40000 registered <= 1.1x the cost with 2 "
                       "registered: no figures from the kprobes-auto boot"))
         return lines
-    geo = {s["stage"]: s for s in ka["stages"]}.get("enabled")
-    for path in ("int3", "ftrace"):
-        r = ka["ratios"].get(path, {})
-        q = r.get("on_many_vs_on_few")
+    for path, r, q, geo in _auto_many_vs_few(ka):
         if not q:
             lines.append(("NOT MEASURED", "kprobe_cache=auto, %s path "
                           "per-hit cost: missing rows" % path))
@@ -896,8 +906,7 @@ def auto_targets(ka):
             "(%d enabled fillers; auto-sized cache %s, on) <= 1.1x the "
             "cost with %d registered (no cache), same boot: %sx (median "
             "of per-round ratios %sx, per-round %s..%s, %d rounds)" %
-            (path, r["many"], r["enabled"],
-             geo["geometry"] if geo else "?", r["few"], f(q["median"], 3),
+            (path, r["many"], r["enabled"], geo, r["few"], f(q["median"], 3),
              f(q["round_median"], 3), f(q["round_min"], 3),
              f(q["round_max"], 3), q["n"])))
     return lines
@@ -1106,3 +1115,332 @@ def auto_section(ka, kp):
         md.append("Unregistering all %s probes at once took %s ms.\n" %
                   (u.get("probes"), u.get("ms")))
     return md
+
+
+# The kprobes-icount stage: the same bench-x86 kernel under QEMU TCG with
+# "-smp 1 -icount shift=0,sleep=off". The guest clock then advances 1 ns
+# per guest instruction, so the "ns per hit" of the lines are instructions
+# per hit, the same from run to run.
+ICOUNT_QEMU = "-smp 1 -icount shift=0,sleep=off"
+ICOUNT_UNIT = "instructions per hit, QEMU icount, 1 CPU"
+# the largest |ratio - 1| of two figures that must run the same code
+ICOUNT_SAME = 0.02
+
+
+def icount_summarize(auto_data, main_data=None):
+    """The kprobes-icount stage: auto_summarize() of its kprobe_cache=auto
+    boot (@auto_data) with, for the cross-boot floor, summarize() of its
+    main-parameter boot (@main_data, fixed cache). The "ns" fields are
+    guest instructions. None if the auto boot has no "auto stage" lines."""
+    km = None
+    if main_data and main_data["hit"]:
+        km = summarize(main_data)
+    ka = auto_summarize(auto_data, km)
+    if not ka:
+        return None
+    return {"unit": "the ns fields are guest instructions (QEMU TCG "
+            "'%s': the guest clock advances 1 ns per instruction)" %
+            ICOUNT_QEMU, "qemu_args": ICOUNT_QEMU, "auto": ka,
+            "main": None if not km else
+            {"setup": km["setup"], "fill": km["fill"], "hit": km["hit"],
+             "ratios": km["ratios"]}}
+
+
+def _icount_cpus(ki):
+    s = ki["auto"]["setup"][0] if ki["auto"]["setup"] else {}
+    return s.get("cpus")
+
+
+def icount_targets(ki):
+    """(status, text) lines of the kprobes-icount stage."""
+    pre = "kprobes, %s" % ICOUNT_UNIT
+    ka = ki["auto"] if ki else None
+    if not ka:
+        return [("NOT MEASURED", "%s: %s: no figures from the "
+                 "kprobes-icount boots" % (pre, t)) for t in (
+            "kprobe_cache=auto at 2 registered (no cache) within 2% of "
+            "the cache switched off, same boot",
+            "kprobe_cache=auto at 2 registered (no cache) within 2% of "
+            "the main boot's fixed cache switched off",
+            "per hit at ~40000 registered with the auto-sized cache on "
+            "<= 1.1x the 2-registered floor",
+            "cache bytes per CPU at boot, at the first cache and with "
+            "the enable set enabled")]
+    lines = []
+    cpus = _icount_cpus(ki)
+    if cpus != 1:
+        lines.append(("FAIL", "%s: the auto boot ran on %s CPUs, not 1: "
+                      "its figures are not instruction counts of one CPU" %
+                      (pre, cpus)))
+    for path in ("int3", "ftrace"):
+        fl = ka["floor"].get(path)
+        q = fl["on_vs_off"] if fl else None
+        if not q:
+            lines.append(("NOT MEASURED", "%s: kprobe_cache=auto, %s path, "
+                          "2 registered (no cache), cache on within 2%% of "
+                          "off, same boot: missing rows" % (pre, path)))
+            continue
+        lines.append((
+            "PASS" if abs(q["median"] - 1) <= ICOUNT_SAME else "FAIL",
+            "%s: kprobe_cache=auto, %s path, %d registered (no cache), "
+            "cache on within 2%% of off, same boot: %s / %s, %sx (per-round "
+            "%s..%s, %d rounds)" %
+            (pre, path, fl["registered"], f(fl["on_ns"]["median"], 1),
+             f(fl["off_ns"]["median"], 1), f(q["median"], 4),
+             f(q["round_min"], 4), f(q["round_max"], 4), q["n"])))
+    cb = ka.get("cross_boot") or {}
+    for path in ("int3", "ftrace"):
+        c = cb.get(path)
+        if not c or c["auto_on_vs_main_off"] is None:
+            lines.append(("NOT MEASURED", "%s: kprobe_cache=auto, %s path, "
+                          "2 registered (no cache) within 2%% of the main "
+                          "boot's fixed cache switched off (cross boot): "
+                          "no figures from the kprobes-icount main boot" %
+                          (pre, path)))
+            continue
+        ok = all(abs(c[k] - 1) <= ICOUNT_SAME
+                 for k in ("auto_on_vs_main_off", "auto_off_vs_main_off"))
+        lines.append((
+            "PASS" if ok else "FAIL",
+            "%s: kprobe_cache=auto, %s path, 2 registered (no cache) within "
+            "2%% of the main boot's fixed %s cache switched off at %d "
+            "registered (cross boot, the nearest to kprobe_cache=0): "
+            "\"on\" %s and \"off\" %s against %s, %sx and %sx" %
+            (pre, path, c["main_geometry"], c["main_registered"],
+             f(c["auto_on_ns"], 1), f(c["auto_off_ns"], 1),
+             f(c["main_off_ns"], 1), f(c["auto_on_vs_main_off"], 4),
+             f(c["auto_off_vs_main_off"], 4))))
+    for path, r, q, geo in _auto_many_vs_few(ka):
+        if not q:
+            lines.append(("NOT MEASURED", "%s: kprobe_cache=auto, %s path, "
+                          "per hit at ~40000 registered with the auto-sized "
+                          "cache <= 1.1x the 2-registered floor: missing "
+                          "rows" % (pre, path)))
+            continue
+        lines.append((
+            "PASS" if q["median"] <= 1.1 else "FAIL",
+            "%s: kprobe_cache=auto, %s path, per hit with %d registered "
+            "(%d enabled fillers; auto-sized cache %s, on) <= 1.1x the "
+            "cost with %d registered (no cache), same boot: %sx (per-round "
+            "%s..%s, %d rounds)" %
+            (pre, path, r["many"], r["enabled"], geo, r["few"],
+             f(q["median"], 3), f(q["round_min"], 3), f(q["round_max"], 3),
+             q["n"])))
+    st = {s["stage"]: s for s in ka["stages"]}
+    b = st.get("boot")
+    if not b:
+        lines.append(("NOT MEASURED", "kprobe_cache=auto: no cache (0 "
+                      "bytes per CPU) at boot: no \"auto stage boot\" line "
+                      "(kprobes-icount)"))
+    else:
+        lines.append((
+            "PASS" if b["bytes_per_cpu"] == 0 else "FAIL",
+            "kprobe_cache=auto: lookup cache bytes per CPU at boot, before "
+            "any probe, must be 0 (kprobes-icount boot): %s B (%s)" %
+            (b["bytes_per_cpu"], b["geometry"])))
+    for name, text in (("filled", "at the first cache (%d registered, "
+                        "none of the enable set enabled)"),
+                       ("enabled", "with %d registered and the enable set "
+                        "enabled")):
+        s = st.get(name)
+        if not s:
+            lines.append(("NOT MEASURED", "kprobe_cache=auto: lookup cache "
+                          "bytes per CPU at the \"%s\" stage: no line "
+                          "(kprobes-icount)" % name))
+            continue
+        lines.append(("INFO", "kprobe_cache=auto: lookup cache bytes per "
+                      "CPU %s (kprobes-icount boot): %s B (%s)" %
+                      (text % s["registered"], s["bytes_per_cpu"],
+                       s["geometry"])))
+    return lines
+
+
+def icount_headline(ki):
+    if not ki:
+        return ["- kprobes instruction counts (QEMU icount, 1 CPU): NOT "
+                "MEASURED (no figures from the kprobes-icount boots; see "
+                "the make bench output)."]
+    ka = ki["auto"]
+    idx = {(h["path"], h["registered"], h["enabled"], h["cache"]): h
+           for h in ka["hit"]}
+    parts = []
+    for path in ("int3", "ftrace"):
+        r = ka["ratios"].get(path)
+        if not r:
+            continue
+        few = idx.get((path, r["few"], 0, "on"))
+        on = idx.get((path, r["many"], r["enabled"], "on"))
+        off = idx.get((path, r["many"], r["enabled"], "off"))
+        if few and on and off:
+            parts.append("%s %s at %d registered (no cache), %s at %d "
+                         "registered with the auto-sized cache, %s with it "
+                         "switched off" %
+                         (path, f(few["ns"]["median"], 0), r["few"],
+                          f(on["ns"]["median"], 0), r["many"],
+                          f(off["ns"]["median"], 0)))
+    if not parts:
+        return []
+    return ["- kprobes, instructions per hit (kprobe_cache=auto, x86_64 "
+            "QEMU TCG with -icount, 1 CPU: deterministic, but no cache-miss "
+            "cost): %s." % "; ".join(parts)]
+
+
+def _icount_cache(ka, h):
+    """The cache column of a per-hit row of the icount auto boot."""
+    if h["cache"] == "off":
+        return "off"
+    st = {s["stage"]: s for s in ka["stages"]}
+    r = ka["ratios"].get(h["path"], {})
+    if h["registered"] == r.get("few", h["registered"]):
+        geos = sorted({st[n]["geometry"] for n in AUTO_FLOOR_PHASES
+                       if n in st})
+        geo = "/".join(geos) or "?"
+    else:
+        s = st.get("enabled" if h["enabled"] else "filled")
+        geo = s["geometry"] if s else "?"
+    return "on (%s)" % geo
+
+
+def icount_section(ki):
+    """The "kprobes, instruction counts" section of report.md."""
+    md = ["## kprobes, instruction counts (QEMU icount, 1 CPU)\n"]
+    if not ki:
+        md.append("NOT MEASURED: the kprobes-icount stage of make bench "
+                  "failed, did not run, or printed no `kprobes_bench: auto "
+                  "stage` lines.\n")
+        return md
+    ka, km = ki["auto"], ki["main"]
+    s = ka["setup"][0] if ka["setup"] else {}
+    fl = ka["fill"][0] if ka["fill"] else {}
+    ms = km["setup"][0] if km and km["setup"] else {}
+    md.append("The bench-x86 kernel of the kprobes stages under QEMU TCG "
+              "with `%s`: with `shift=0` the guest clock advances 1 ns per "
+              "guest instruction, so the case's \"ns per hit\" are guest "
+              "instructions per hit. One CPU: only its instructions are in "
+              "the timed span (with several vCPUs the guest clock would "
+              "count the others' instructions too), but so are those of "
+              "the interrupts that fell in it, which is why single runs "
+              "differ (the min and max columns) while the medians over "
+              "the rounds repeat from boot to boot (the cross-boot rows: "
+              "the same code in two boots). It counts "
+              "instructions only: a cache miss costs no more than a hit "
+              "here, so these figures say nothing about the memory effect "
+              "the lookup cache is for (walking a long hash chain misses in "
+              "the CPU caches on real hardware); they measure the "
+              "instructions the cache saves and the ones it adds. Two "
+              "boots: `kprobe_cache=auto` with the kprobes-auto stage's "
+              "module parameters (`bench_auto=1`; %s CPU, %s registered in "
+              "all, %s on kernel functions, %s on the NOP sled; %s rounds), "
+              "and the main boot's parameters with the suite's fixed "
+              "%s cache (no sweep, no registration timing)%s.\n" %
+              (ICOUNT_QEMU, s.get("cpus", "?"), fl.get("registered", "?"),
+               fl.get("real_registered", "?"), fl.get("sled", "?"),
+               s.get("rounds", "?"),
+               _geometry(ms.get("sets", 0), ms.get("ways", 0))
+               if ms else "256x4",
+               "" if km else ": NOT MEASURED, it failed or did not run"))
+    md.append("Cache bytes per CPU in the auto boot: %s.\n" %
+              _auto_stage_text(ka))
+    cb = ka.get("cross_boot") or {}
+    for path in ("int3", "ftrace"):
+        hits = [h for h in ka["hit"] if h["path"] == path]
+        if not hits:
+            continue
+        md.append("### %s path\n" % path)
+        md.append("| boot | registered | enabled fillers | cache | "
+                  "instructions per hit median | min | max | rounds |")
+        md.append("|---|---|---|---|---|---|---|---|")
+        rows = [("auto", h, _icount_cache(ka, h)) for h in hits]
+        if km:
+            mgeo = _geometry(ms.get("sets", 0), ms.get("ways", 0))
+            rows += [("main (fixed %s)" % mgeo, h,
+                      "on (%s)" % mgeo if h["cache"] == "on" else "off")
+                     for h in km["hit"] if h["path"] == path]
+        for boot, h, cache in rows:
+            md.append("| %s | %d | %d | %s | %s | %s | %s | %d x %d |" %
+                      (boot, h["registered"], h["enabled"], cache,
+                       f(h["ns"]["median"]), f(h["ns"]["min"]),
+                       f(h["ns"]["max"]), h["phases"], len(h["ns_rounds"])))
+        md.append("")
+        md.append("| comparison | ratio of medians | per-round range | "
+                  "rounds |")
+        md.append("|---|---|---|---|")
+        fr = ka["floor"].get(path)
+        if fr and fr["on_vs_off"]:
+            q = fr["on_vs_off"]
+            md.append("| auto boot, %d registered (no cache): \"on\" %s / "
+                      "\"off\" %s (same code) | %s | %s..%s | %d |" %
+                      (fr["registered"], f(fr["on_ns"]["median"]),
+                       f(fr["off_ns"]["median"]), f(q["median"], 4),
+                       f(q["round_min"], 4), f(q["round_max"], 4), q["n"]))
+        c = cb.get(path)
+        if c:
+            for k, name in (("on", "auto_on_vs_main_off"),
+                            ("off", "auto_off_vs_main_off")):
+                md.append("| cross boot: auto, %d registered, \"%s\" %s / "
+                          "main boot, cache off %s | %s | - | - |" %
+                          (c["main_registered"], k,
+                           f(c["auto_%s_ns" % k]), f(c["main_off_ns"]),
+                           f(c[name], 4)))
+        r = ka["ratios"].get(path, {})
+        geo = {st["stage"]: st["geometry"] for st in ka["stages"]}
+        for key, name in (
+                ("on_many_vs_on_few", "auto boot, cache on (%s), %s "
+                 "registered, %s enabled / %s registered (no cache)" %
+                 (geo.get("enabled", "?"), r.get("many"), r.get("enabled"),
+                  r.get("few"))),
+                ("on_filled_vs_on_few", "auto boot, cache on (%s), %s "
+                 "registered, none enabled / %s registered (no cache)" %
+                 (geo.get("filled", "?"), r.get("many"), r.get("few"))),
+                ("off_vs_on_many", "auto boot, cache off / on, %s "
+                 "registered" % r.get("many"))):
+            q = r.get(key)
+            if q:
+                md.append("| %s | %s | %s..%s | %d |" %
+                          (name, f(q["median"], 3), f(q["round_min"], 3),
+                           f(q["round_max"], 3), q["n"]))
+        mr = km["ratios"].get(path, {}) if km else {}
+        for key, name in (
+                ("on_vs_off_few", "main boot, cache on / off, %s "
+                 "registered" % mr.get("few")),
+                ("on_many_vs_on_few", "main boot, cache on, %s / %s "
+                 "registered" % (mr.get("many"), mr.get("few"))),
+                ("off_vs_on_many", "main boot, cache off / on, %s "
+                 "registered" % mr.get("many"))):
+            q = mr.get(key)
+            if q:
+                md.append("| %s | %s | %s..%s | %d |" %
+                          (name, f(q["median"], 3), f(q["round_min"], 3),
+                           f(q["round_max"], 3), q["n"]))
+        md.append("")
+    return md
+
+
+def oneline(path):
+    """A line for the make bench output: per path, the medians of each
+    registered/enabled group, cache on and off (a boot's raw file)."""
+    kp = summarize(parse([path]))
+    s = kp["setup"][0] if kp["setup"] else {}
+    by = {}
+    for h in kp["hit"]:
+        by.setdefault(h["path"], []).append(h)
+    parts = []
+    for p, hs in sorted(by.items()):
+        g = {}
+        for h in hs:
+            g.setdefault((h["registered"], h["enabled"]),
+                         {})[h["cache"]] = h["ns"]["median"]
+        parts.append("%s %s" % (p, ", ".join(
+            "%d reg%s on %s off %s" % (reg, " %d en" % en if en else "",
+                                       f(c.get("on")), f(c.get("off")))
+            for (reg, en), c in sorted(g.items()))))
+    return "%s CPU(s): %s" % (s.get("cpus", "?"), "; ".join(parts) or
+                              "no hit lines")
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "oneline":
+        print(oneline(sys.argv[2]))
+    else:
+        sys.exit("usage: bench_kprobes.py oneline FILE")
