@@ -366,6 +366,12 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	cache->nr_ways = nr_ways;
 	cache->set_stride = plc_stride(nr_ways);
 	cache->hash_bits = max(ilog2(nr_sets), 1);
+	cache->hash_shift = BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
+			    cache->hash_bits;
+	cache->set_mask = nr_sets - 1;
+	cache->set_bytes = cache->set_stride *
+			   sizeof(struct pcpu_lookup_cache_entry);
+	cache->ways_bytes = nr_ways * sizeof(struct pcpu_lookup_cache_entry);
 	table = (size_t)nr_sets * cache->set_stride *
 		sizeof(struct pcpu_lookup_cache_entry);
 

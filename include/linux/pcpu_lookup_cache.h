@@ -234,7 +234,14 @@ enum pcpu_lookup_cache_step {
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two when nr_ways <= 4 so that no set straddles a cache line
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
- *	@hash_bits bits of hash_long(key, @hash_bits + 16)
+ *	@hash_bits bits of the multiplicative hash of hash_long(),
+ *	hash_long(key, @hash_bits + 16)
+ * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
+ *	@set_bytes and @ways_bytes, the geometry as the lookup uses it,
+ *	computed once by pcpu_lookup_cache_init()
+ * @set_mask: @nr_sets - 1
+ * @set_bytes: bytes from one set to the next: @set_stride entries
+ * @ways_bytes: bytes of the @nr_ways entries of a set
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
  * @debugfs: statistics file, if any
@@ -250,6 +257,10 @@ struct pcpu_lookup_cache {
 	unsigned int nr_ways;
 	unsigned int set_stride;
 	unsigned int hash_bits;
+	unsigned int hash_shift;
+	unsigned int set_mask;
+	unsigned int set_bytes;
+	unsigned int ways_bytes;
 	atomic_t suspended;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
@@ -278,13 +289,19 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
  */
 #define __PCPU_LOOKUP_CACHE_SKIP_BITS	16
 
-/* The index of @key's set. */
+/*
+ * The index of @key's set: the low hash_bits bits of the top
+ * hash_bits + 16 bits of key * GOLDEN_RATIO_PRIME, which is
+ * hash_long(key, hash_bits + 16) where hash_long() is not the
+ * architecture's own. The shift and the mask are precomputed, so that a
+ * lookup loads them and does no arithmetic on the geometry.
+ */
 static __always_inline unsigned int
 __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
 			      unsigned long key)
 {
-	return hash_long(key, cache->hash_bits +
-			 __PCPU_LOOKUP_CACHE_SKIP_BITS) & (cache->nr_sets - 1);
+	return (key * GOLDEN_RATIO_PRIME >> cache->hash_shift) &
+	       cache->set_mask;
 }
 
 /* The first entry of set @set in @pc. */
@@ -292,7 +309,7 @@ static __always_inline struct pcpu_lookup_cache_entry *
 __pcpu_lookup_cache_set(const struct pcpu_lookup_cache *cache,
 			struct pcpu_lookup_cache_cpu *pc, unsigned int set)
 {
-	return pc->entries + set * cache->set_stride;
+	return (void *)pc->entries + (size_t)set * cache->set_bytes;
 }
 
 /*
@@ -325,7 +342,7 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 			 unsigned long *token)
 {
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
-	struct pcpu_lookup_cache_entry *e;
+	struct pcpu_lookup_cache_entry *e, *end;
 	unsigned int way, writes;
 	void *val;
 
@@ -337,29 +354,36 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
 	e = __pcpu_lookup_cache_set(cache, pc,
 				    __pcpu_lookup_cache_set_index(cache, key));
-	for (way = 0; way < cache->nr_ways; way++, e++) {
+	end = (void *)e + cache->ways_bytes;
+	/* A cache has at least one way. */
+	way = 0;
+	do {
 		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
-		if (READ_ONCE(e->key) != key)
-			continue;
-		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_VAL, way);
-		val = READ_ONCE(e->val);
-		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_RECHECK,
-					 way);
-		/*
-		 * A nested writer ran on this CPU, so the value may be torn,
-		 * another key's (two writers can evict the key and bring it
-		 * back to the same way between the two reads), or one that an
-		 * invalidation dropped: report a miss. An invalidation that
-		 * has not reached this CPU yet needs no check here (contract
-		 * point 2).
-		 */
-		barrier();
-		if (unlikely(READ_ONCE(pc->writes) != writes))
-			break;
-		if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-			WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
-		return val;
-	}
+		if (READ_ONCE(e->key) == key) {
+			__pcpu_lookup_cache_hook(cache,
+						 PCPU_LOOKUP_CACHE_STEP_VAL, way);
+			val = READ_ONCE(e->val);
+			__pcpu_lookup_cache_hook(cache,
+						 PCPU_LOOKUP_CACHE_STEP_RECHECK,
+						 way);
+			/*
+			 * A nested writer ran on this CPU, so the value may
+			 * be torn, another key's (two writers can evict the
+			 * key and bring it back to the same way between the
+			 * two reads), or one that an invalidation dropped:
+			 * report a miss. An invalidation that has not
+			 * reached this CPU yet needs no check here (contract
+			 * point 2).
+			 */
+			barrier();
+			if (unlikely(READ_ONCE(pc->writes) != writes))
+				break;
+			if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
+				WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
+			return val;
+		}
+		way++;
+	} while (++e != end);
 	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
 		WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
 	/*

@@ -104,7 +104,9 @@ static inline unsigned long roundup_pow_of_two(unsigned long n)
 }
 
 /* hash.h: hash_long() is hash_64() on 64-bit. */
+#define BITS_PER_LONG 64
 #define GOLDEN_RATIO_64 0x61C8864680B583EBull
+#define GOLDEN_RATIO_PRIME GOLDEN_RATIO_64
 
 static inline u32 hash_64(u64 val, unsigned int bits)
 {
