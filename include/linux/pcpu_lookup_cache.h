@@ -234,8 +234,7 @@ enum pcpu_lookup_cache_step {
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two when nr_ways <= 4 so that no set straddles a cache line
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
- *	@hash_bits bits of the multiplicative hash of hash_long(),
- *	hash_long(key, @hash_bits + 16)
+ *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
  *	@set_bytes and @ways_bytes, the geometry as the lookup uses it,
  *	computed once by pcpu_lookup_cache_init()
@@ -292,9 +291,10 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
 /*
  * The index of @key's set: the low hash_bits bits of the top
  * hash_bits + 16 bits of key * GOLDEN_RATIO_PRIME, which is
- * hash_long(key, hash_bits + 16) where hash_long() is not the
- * architecture's own. The shift and the mask are precomputed, so that a
- * lookup loads them and does no arithmetic on the geometry.
+ * hash_long(key, hash_bits + 16) (an architecture's own hash_64() or
+ * __hash_32() gives the same values: lib/tests/test_hash.c). The shift
+ * and the mask are precomputed, so that a lookup loads them and does no
+ * arithmetic on the geometry.
  */
 static __always_inline unsigned int
 __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,

@@ -294,6 +294,24 @@ static void plc_test_init_destroy(struct kunit *test)
 	KUNIT_EXPECT_GE(test, cache->hash_bits, 1);
 	KUNIT_EXPECT_EQ(test, 1UL << cache->hash_bits,
 			max(geom->sets, 2U));
+	/* The geometry as the lookup uses it: each set over the 0x5a fill. */
+	KUNIT_EXPECT_EQ(test, cache->hash_shift,
+			BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
+			cache->hash_bits);
+	KUNIT_EXPECT_EQ(test, cache->set_mask, geom->sets - 1);
+	KUNIT_EXPECT_EQ(test, cache->set_bytes,
+			stride * sizeof(struct pcpu_lookup_cache_entry));
+	KUNIT_EXPECT_EQ(test, cache->ways_bytes,
+			geom->ways * sizeof(struct pcpu_lookup_cache_entry));
+	for (i = 0; i < 64; i++) {
+		unsigned long key = (i + 1) * 0x9e3779b9UL;
+
+		KUNIT_EXPECT_EQ_MSG(test,
+				    __pcpu_lookup_cache_set_index(cache, key),
+				    hash_long(key, cache->hash_bits +
+					      __PCPU_LOOKUP_CACHE_SKIP_BITS) &
+				    (geom->sets - 1), "key %#lx", key);
+	}
 	KUNIT_EXPECT_EQ(test, log->calls, 2 * num_possible_cpus());
 	KUNIT_ASSERT_EQ(test, log->nr, 2 * num_possible_cpus());
 	i = 0;
