@@ -3,8 +3,8 @@
  * pcpu_lookup_cache: a per-CPU, set-associative lookup cache.
  *
  * The lookup is inline in <linux/pcpu_lookup_cache.h>. This file holds the
- * fill, which masks IRQs, and everything that sleeps or reaches other
- * CPUs: setup and teardown, invalidation by IPI, statistics and debugfs.
+ * fill, and everything that sleeps or reaches other CPUs: setup and
+ * teardown, invalidation by IPI, statistics and debugfs.
  * The header's opening comment is the contract.
  */
 
@@ -13,7 +13,6 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/init.h>
-#include <linux/irqflags.h>
 #include <linux/jump_label.h>
 #include <linux/kprobes.h>
 #include <linux/log2.h>
@@ -451,10 +450,10 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
  * structure and invalidated is never left cached, if it interrupted
  * another fill on this CPU, or while the cache is suspended
  * (pcpu_lookup_cache_suspend()). An invalidation that begins while the
- * fill stores makes it empty the way again. IRQs are masked while the way
- * is written; no lock is taken. notrace and NOKPROBE, and it makes no
- * instrumented call: kprobes calls it from its breakpoint handlers, and a
- * probe on anything it called would recurse.
+ * fill stores, including one whose IPI interrupts it, makes it empty the
+ * way again. It neither masks IRQs nor takes a lock. notrace and NOKPROBE,
+ * and it makes no instrumented call: kprobes calls it from its breakpoint
+ * handlers, and a probe on anything it called would recurse.
  */
 void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 				    unsigned long key, void *val,
@@ -462,30 +461,34 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 {
 	struct pcpu_lookup_cache_cpu *pc;
 	struct pcpu_lookup_cache_entry *e;
-	unsigned long flags;
 	unsigned int set, way;
 
 	if (unlikely(!key || !val))
 		return;
 
 	/*
-	 * Before IRQs are masked, so that with CONFIG_DEBUG_PREEMPT
-	 * this_cpu_ptr() checks that the caller has preemption disabled, as
-	 * it must have had since the lookup, whose fill_busy and table this
-	 * fill uses.
+	 * With CONFIG_DEBUG_PREEMPT, this_cpu_ptr() checks that the caller
+	 * has preemption disabled, as it must have had since the lookup,
+	 * whose table this fill writes.
+	 *
+	 * IRQs stay on. A fill or lookup in an IRQ that lands here is one
+	 * more nested context, like an NMI's: fill_busy drops its fill, and
+	 * its lookup sees each way empty or whole. An invalidation's IPI
+	 * that lands here clears its keys, and its advance came before it,
+	 * so the check of the sequence after the stores sees the advance
+	 * and empties the way, also when the IPI came before the key was
+	 * stored. Masking IRQs would protect nothing more, and would cost
+	 * a save and a restore of the IRQ state on every fill.
+	 *
+	 * raw_atomic_read(): atomic_read() calls the KASAN and KCSAN checks
+	 * out of line.
 	 */
 	pc = this_cpu_ptr(cache->pcpu);
-	/*
-	 * raw_: the irqflags tracer and lockdep's IRQ tracking are not safe
-	 * from the NMI and breakpoint contexts this runs in. raw_atomic_read():
-	 * atomic_read() calls the KASAN and KCSAN checks out of line.
-	 */
-	raw_local_irq_save(flags);
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token ||
 		     READ_ONCE(pc->fill_busy) ||
 		     raw_atomic_read(&cache->suspended))) {
 		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
-		goto out;
+		return;
 	}
 	WRITE_ONCE(pc->fill_busy, 1);
 	WRITE_ONCE(pc->writes, pc->writes + 1);
@@ -501,12 +504,13 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_VAL, way);
 	WRITE_ONCE(e->key, key);
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_KEY, way);
 	/*
 	 * An invalidation that began after the check above may have read
 	 * this set before the key was stored, and then sends this CPU no
 	 * IPI. Pairs with plc_advance(): either the invalidation sees the
-	 * key and interrupts this CPU, which handles the IPI after the fill,
-	 * or the sequence read here has moved and the fill undoes itself.
+	 * key and interrupts this CPU, whose IPI clears the way, or the
+	 * sequence read here has moved and the fill undoes itself.
 	 */
 	smp_mb();
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token)) {
@@ -518,8 +522,6 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 
 	barrier();
 	WRITE_ONCE(pc->fill_busy, 0);
-out:
-	raw_local_irq_restore(flags);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_fill);
 NOKPROBE_SYMBOL(pcpu_lookup_cache_fill);

@@ -37,35 +37,34 @@
  *    and never wait. The caller keeps preemption disabled from the lookup
  *    to the fill, so both run on the same CPU.
  *
- * 2. Retry reads: every writer of a CPU's table (fill, invalidation,
- *    flush) advances that CPU's write count before it changes an entry,
- *    clears an entry's key before it changes the value, and stores the key
- *    last. A lookup reads the write count, the key, the value, then the
- *    write count again, and reports a miss if it changed. A fill or
- *    invalidation that interrupts the lookup on the same CPU (IRQ, NMI,
- *    int3), or several of them, therefore never make it return a value
- *    that was not stored under the key, nor one that such an invalidation
- *    dropped; and a lookup that interrupts a writer sees the key cleared,
- *    or the old or the new entry whole. Fills mask IRQs, and a fill that
- *    interrupts another fill or an invalidation (NMI) is dropped, so
- *    writers never interleave. A lookup may still return a value that an
- *    invalidation is dropping, if that invalidation has not yet cleared
- *    this CPU's table when the lookup reads the write count again (its IPI
- *    lands after the lookup, or an NMI or int3 nested in that IPI runs the
+ * 2. Retry reads: every writer of a CPU's table (fill, invalidation, flush)
+ *    advances that CPU's write count before it changes an entry, clears an
+ *    entry's key before it changes the value, and stores the key last. A
+ *    lookup reads the write count, the key, the value, then the write count
+ *    again, and reports a miss if it changed. A fill or invalidation that
+ *    interrupts the lookup on the same CPU (IRQ, NMI, int3), or several of
+ *    them, therefore never make it return a value that was not stored under
+ *    the key, nor one that such an invalidation dropped; and a lookup that
+ *    interrupts a writer sees the key cleared, or the old or the new entry
+ *    whole. A fill that interrupts another fill or an invalidation (IRQ,
+ *    NMI) is dropped; an invalidation's IPI may interrupt a fill, which then
+ *    undoes its store (point 3). A lookup may still return a value that an
+ *    invalidation is dropping, if that invalidation has not yet cleared this
+ *    CPU's table when the lookup reads the write count again (its IPI lands
+ *    after the lookup, or an NMI or int3 nested in that IPI runs the
  *    lookup), or if the lookup is nested in a fill that the invalidation
  *    overtook (point 3) before the fill undid its store. Both are safe: in
- *    the first case the invalidation returns only after this CPU handled
- *    its IPI, and so after the lookup's caller entered its
- *    preemption-disabled region, which the grace period that the
- *    invalidation's caller waits for afterwards (point 5c) must therefore
- *    cover; in the second the lookup is nested in the preemption-disabled
- *    region of the fill's caller, which read its token before the
- *    invalidation began and which that grace period must cover too. An
- *    invalidation that finds the key gone from this CPU's set, because a
- *    later fill here evicted it or another invalidation cleared it, sends
- *    no IPI: the lookup read the key before that store of this CPU, which
- *    the invalidation read before it returned, so the lookup's region
- *    began before the grace period too.
+ *    the first case the invalidation returns only after this CPU handled its
+ *    IPI, and so after the lookup's caller entered its preemption-disabled
+ *    region, which the grace period that the invalidation's caller waits for
+ *    afterwards (point 5c) must therefore cover; in the second the lookup is
+ *    nested in the preemption-disabled region of the fill's caller, which
+ *    read its token before the invalidation began and which that grace
+ *    period must cover too. An invalidation that finds the key gone from
+ *    this CPU's set, because a later fill here evicted it or another
+ *    invalidation cleared it, sends no IPI: the lookup read the key before
+ *    that store of this CPU, which the invalidation read before it returned,
+ *    so the lookup's region began before the grace period too.
  *
  * 3. Fill race: the lookup returns a token, the cache's invalidation
  *    sequence, and orders it before the caller's reads of the backing
@@ -76,11 +75,12 @@
  *    again and empties the way it stored if the sequence moved. Either the
  *    fill sees the invalidation's advance and undoes its store, or the
  *    invalidation sees the stored key and interrupts that CPU (point 4),
- *    whose fill, running with IRQs masked, has then finished. A value found
- *    in the backing structure before an invalidation began is therefore
- *    never left cached once the fill's caller has left its
- *    preemption-disabled region, which the grace period of point 5c waits
- *    for, whether the caller runs with IRQs on or off.
+ *    whose IPI clears it; if the IPI lands in the fill, the fill's second
+ *    read, after the IPI, sees the advance too. A value found in the backing
+ *    structure before an invalidation began is therefore never left cached
+ *    once the fill's caller has left its preemption-disabled region, which
+ *    the grace period of point 5c waits for, whether the caller runs with
+ *    IRQs on or off.
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
  *    _flush(), _suspend(); _resume() waits for a grace period instead)
@@ -213,6 +213,8 @@ struct pcpu_lookup_cache_cpu {
  *	write count
  * @PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR: fill, after clearing the way's key
  * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value
+ * @PCPU_LOOKUP_CACHE_STEP_FILL_KEY: fill, after storing the key, before the
+ *	second read of the invalidation sequence
  */
 enum pcpu_lookup_cache_step {
 	PCPU_LOOKUP_CACHE_STEP_TOKEN,
@@ -221,6 +223,7 @@ enum pcpu_lookup_cache_step {
 	PCPU_LOOKUP_CACHE_STEP_RECHECK,
 	PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR,
 	PCPU_LOOKUP_CACHE_STEP_FILL_VAL,
+	PCPU_LOOKUP_CACHE_STEP_FILL_KEY,
 };
 
 /**
@@ -323,6 +326,13 @@ __pcpu_lookup_cache_seq(const struct pcpu_lookup_cache *cache)
 	return (unsigned long)raw_atomic_long_read(&cache->seq);
 }
 
+/* Count a hit or a miss, while hit statistics are on (contract point 7). */
+static __always_inline void __pcpu_lookup_cache_count(u64 *count)
+{
+	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
+		WRITE_ONCE(*count, *count + 1);
+}
+
 /**
  * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
  * @cache: an initialised cache
@@ -378,14 +388,12 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 			barrier();
 			if (unlikely(READ_ONCE(pc->writes) != writes))
 				break;
-			if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-				WRITE_ONCE(pc->stats.hits, pc->stats.hits + 1);
+			__pcpu_lookup_cache_count(&pc->stats.hits);
 			return val;
 		}
 		way++;
 	} while (++e != end);
-	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-		WRITE_ONCE(pc->stats.misses, pc->stats.misses + 1);
+	__pcpu_lookup_cache_count(&pc->stats.misses);
 	/*
 	 * The caller now reads the backing structure: order the token
 	 * before those reads, so that a token taken after an invalidation's

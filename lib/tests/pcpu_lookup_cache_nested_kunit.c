@@ -488,25 +488,39 @@ static void plc_inject_advance(struct plc_ctx *ctx)
 }
 
 /*
- * Contract 3, the undo: an invalidation that begins while a fill stores,
- * after its token check, reads the set before the key is there and sends
- * this CPU no IPI. The fill sees the sequence move after its stores and
- * empties the way again: nothing stays cached, the fill counts as dropped,
- * and the other ways of the set are untouched.
+ * An invalidation of the key being filled, whose IPI lands in the fill
+ * (the fill runs with IRQs on): its advance, then what the IPI does.
  */
-static void plc_test_fill_undone(struct kunit *test)
+static void plc_inject_ipi(struct plc_ctx *ctx)
+{
+	atomic_long_inc(&ctx->cache.seq);
+	plc_invalidate_local(ctx, ctx->target);
+}
+
+/*
+ * Contract 3, the undo: an invalidation that begins while a fill stores,
+ * after its token check, at every step of the fill. Without an IPI
+ * (@ipi false), it read the set before the key was there. With one, its
+ * IPI lands in the fill and clears the key if the fill already stored it.
+ * Either way the fill sees the sequence move after its stores and empties
+ * the way again: nothing stays cached, the fill counts as dropped, and the
+ * other ways of the set are untouched.
+ */
+static void plc_fill_undone(struct kunit *test, bool ipi)
 {
 	struct plc_ctx *ctx = plc_setup(test, test->param_value);
 	unsigned int w = ctx->cache.nr_ways, last = ctx->nr_keys - 1, t, i;
 	enum pcpu_lookup_cache_step step;
 	unsigned long *k = ctx->keys, token;
 
-	ctx->inject = plc_inject_advance;
+	ctx->inject = ipi ? plc_inject_ipi : plc_inject_advance;
+	ctx->target = k[last];
 	for (step = PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR;
-	     step <= PCPU_LOOKUP_CACHE_STEP_FILL_VAL; step++) {
+	     step <= PCPU_LOOKUP_CACHE_STEP_FILL_KEY; step++) {
 		for (t = 0; t < w; t++) {
 			snprintf(ctx->where, sizeof(ctx->where),
-				 "fill undone at step %d way %u", step, t);
+				 "fill undone (%s) at step %d way %u",
+				 ipi ? "IPI" : "no IPI", step, t);
 			plc_reset_set(ctx);
 			plc_invalidate_local(ctx, k[t]);
 			plc_snapshot(ctx);
@@ -540,8 +554,13 @@ static void plc_test_fill_undone(struct kunit *test)
 							"%s, way %u",
 							ctx->where, i);
 			}
-			/* Dropped, not filled; one miss; w - 1 hits. */
-			plc_expect_delta(ctx, w - 1, 1, 0, 1, 0, 0);
+			/*
+			 * Dropped, not filled; one miss; w - 1 hits; one
+			 * invalidation if the IPI found the key stored.
+			 */
+			plc_expect_delta(ctx, w - 1, 1, 0, 1, 0,
+					 ipi && step ==
+					 PCPU_LOOKUP_CACHE_STEP_FILL_KEY);
 			/* With a fresh token the same fill stores. */
 			KUNIT_EXPECT_NULL_MSG(test, plc_get(ctx, k[last],
 							    &ctx->obj_a[last]),
@@ -554,12 +573,23 @@ static void plc_test_fill_undone(struct kunit *test)
 	}
 }
 
+static void plc_test_fill_undone(struct kunit *test)
+{
+	plc_fill_undone(test, false);
+}
+
+static void plc_test_fill_undone_after_ipi(struct kunit *test)
+{
+	plc_fill_undone(test, true);
+}
+
 static struct kunit_case plc_nested_test_cases[] = {
 	/* About 80 flushes of the 16 MiB table of the largest geometry. */
 	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_fill_undone_after_ipi, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_aba, plc_geom_gen_params),
 	{}
 };

@@ -142,12 +142,13 @@ static void m_inval(struct model *m, const unsigned long *keys,
 
 /*
  * A fill; if @ikeys, an invalidation of them (and nothing else) begins
- * between its token check and its last store. Returns whether the fill
- * got that far, so the invalidation ran.
+ * between its token check and its second read of the sequence: before its
+ * last store, or, if @stored, after it. Returns whether the fill got that
+ * far, so the invalidation ran.
  */
 static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
 		   unsigned long token, const unsigned long *ikeys,
-		   unsigned int inr)
+		   unsigned int inr, bool stored)
 {
 	struct model_cpu *c = &m->cpu[cpu];
 	unsigned int set = plc_ref_set(m->sets, key), w;
@@ -172,11 +173,16 @@ static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
 	c->st.evictions++;
 store:
 	if (ikeys) {
-		/* The way is empty while the invalidation reads the set. */
-		k[w] = 0;
-		c->val[set * m->ways + w] = NULL;
+		/*
+		 * The way is empty while the invalidation reads the set, or
+		 * holds the new entry, which it may clear by IPI.
+		 */
+		k[w] = stored ? key : 0;
+		c->val[set * m->ways + w] = stored ? val : NULL;
 		m_inval(m, ikeys, inr, false);
 		if (token != m->seq) {
+			k[w] = 0;
+			c->val[set * m->ways + w] = NULL;
 			c->st.dropped++;
 			m->undone++;
 			return true;
@@ -220,7 +226,7 @@ static int do_inval(struct pcpu_lookup_cache *cache, const unsigned long *keys,
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
 /* An invalidation that another CPU begins while a fill stores. */
 static struct {
-	int fire_at;		/* 0: at FILL_CLEAR, 1: at FILL_VAL */
+	int fire_at;		/* 0: at FILL_CLEAR, 1: FILL_VAL, 2: FILL_KEY */
 	int calls;
 	int step;		/* where it ran, -1: not yet */
 	int from;		/* the invalidating CPU */
@@ -257,7 +263,7 @@ static bool inject_arm(struct pcpu_lookup_cache *cache, int cpu,
 			from = c;
 	if (from < 0)
 		return false;
-	inj.fire_at = rnd(2);
+	inj.fire_at = rnd(3);
 	inj.calls = 0;
 	inj.step = -1;
 	inj.from = from;
@@ -289,13 +295,13 @@ static bool fill_injected(struct pcpu_lookup_cache *cache, struct model *m,
 	cache->test_hook = NULL;
 	CHECK_EQ(plc_sim_cpu, cpu);
 	CHECK_EQ(inj.ret, 0);
-	fired = m_fill(m, cpu, key, val, token, inj.keys, inj.nr);
+	fired = m_fill(m, cpu, key, val, token, inj.keys, inj.nr,
+		       inj.fire_at == 2);
 	/* The hook runs iff the fill passed its checks, then only once. */
 	CHECK_EQ(inj.step >= 0, fired);
 	if (!fired)
 		return true;
-	CHECK_EQ(inj.step, inj.fire_at ? PCPU_LOOKUP_CACHE_STEP_FILL_VAL :
-		 PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR);
+	CHECK_EQ(inj.step, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR + inj.fire_at);
 	for (i = 0; i < inj.nr; i++)
 		ver[inj.keys[i]]++;
 	return true;
@@ -402,7 +408,7 @@ static void model(const void *arg)
 			    !fill_injected(&cache, &m, cpu, key, found, t1,
 					   nkeys, ver)) {
 				pcpu_lookup_cache_fill(&cache, key, found, t1);
-				m_fill(&m, cpu, key, found, t2, NULL, 0);
+				m_fill(&m, cpu, key, found, t2, NULL, 0, false);
 			}
 			plc_sim_set_cpu(0);
 		} else if (op < 80) {

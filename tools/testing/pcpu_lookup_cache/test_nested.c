@@ -344,6 +344,10 @@ static void nested_fill_one(const struct plc_geom *g, unsigned int j,
 			break;
 		}
 		val = plc_val(key, fc == F_UPDATE ? 1 : 0);
+		/* After the key store, the nested lookups see the new entry. */
+		if (n == 2 && (b == B_LOOKUP_KEY ||
+			       (b == B_LOOKUP_OLD && fc == F_UPDATE)))
+			want_nested = val;
 		pcpu_lookup_cache_lookup(&cache, key, &token);
 		plc_stats(&cache, 0, &s0);
 		arm(&cache, n, b == B_LOOKUP_KEY ? do_b_lookup_key :
@@ -352,12 +356,11 @@ static void nested_fill_one(const struct plc_geom *g, unsigned int j,
 		pcpu_lookup_cache_fill(&cache, key, val, token);
 		cache.test_hook = NULL;
 		if (nest.step < 0) {
-			CHECK_EQ(n, 2);
+			CHECK_EQ(n, 3);
 			pcpu_lookup_cache_destroy(&cache);
 			break;
 		}
-		CHECK_EQ(nest.step, n == 0 ? PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR :
-			 PCPU_LOOKUP_CACHE_STEP_FILL_VAL);
+		CHECK_EQ(nest.step, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR + n);
 		CHECK_EQ(nest.way, j);
 		CHECK_PTR(nest.nested_ret, want_nested);
 
@@ -401,9 +404,9 @@ static void nested_fill(const void *arg)
 
 /*
  * Contract 3, the undo: an invalidation begins while the fill stores, after
- * its token check, so it reads this CPU's set while the way is empty and
- * sends this CPU no IPI. The fill sees the sequence move after its last
- * store and empties the way again.
+ * its token check, before or after the key store, and sends this CPU no
+ * IPI. The fill sees the sequence move after its last store and empties the
+ * way again.
  */
 enum undo_action {
 	U_ADVANCE,	/* the sequence moves, as when an invalidation begins */
@@ -466,7 +469,7 @@ static void fill_undone_one(const struct plc_geom *g, unsigned int j,
 	nfull = fc == F_EMPTY ? j : ways;
 	key = fc == F_UPDATE ? keys[j] : keys[ways];
 	val = plc_val(key, fc == F_UPDATE ? 1 : 0);
-	for (n = 0; n <= 1; n++) {
+	for (n = 0; n <= 2; n++) {
 		CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, ways), 0);
 		for (w = 0; w < nfull; w++)
 			plc_get(&cache, keys[w], plc_val(keys[w], 0));
@@ -488,8 +491,7 @@ static void fill_undone_one(const struct plc_geom *g, unsigned int j,
 		arm(&cache, n, undo_fn[u]);
 		pcpu_lookup_cache_fill(&cache, key, val, token);
 		cache.test_hook = NULL;
-		CHECK_EQ(nest.step, n == 0 ? PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR :
-			 PCPU_LOOKUP_CACHE_STEP_FILL_VAL);
+		CHECK_EQ(nest.step, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR + n);
 		CHECK_EQ(nest.way, j);
 		CHECK_EQ(plc_sim_cpu, 0);
 		if (u != U_ADVANCE)
