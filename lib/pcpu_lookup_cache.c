@@ -188,6 +188,17 @@ static __always_inline void plc_clear(struct pcpu_lookup_cache_entry *e)
 }
 
 /*
+ * Count @n more events in @count. Marked accesses: an IRQ or NMI that
+ * lands between the read and the write may count in @count too, and one
+ * of the two counts is then lost (struct pcpu_lookup_cache_stats says so).
+ * Always inline: the fill calls it.
+ */
+static __always_inline void plc_count(u64 *count, u64 n)
+{
+	WRITE_ONCE(*count, READ_ONCE(*count) + n);
+}
+
+/*
  * Advance the invalidation sequence: every token read before is stale.
  * Full barriers on both sides: the caller's removal from the backing
  * structure is visible before the new sequence (a lookup that reads the
@@ -204,17 +215,17 @@ static void plc_advance(struct pcpu_lookup_cache *cache)
 
 /*
  * Start and end an invalidation or flush of @pc. fill_busy makes a fill
- * from an NMI that lands in between drop out, so that writers never
- * interleave, and the write count makes a lookup that it interrupts miss.
- * The old fill_busy is kept: KUnit also runs invalidations nested in a
- * fill.
+ * from an NMI that lands in between drop out, and the write count makes a
+ * lookup that it interrupts miss. The old fill_busy is restored at the
+ * end: the IPI may land in a fill, which the fills of IRQs and NMIs that
+ * come after the IPI must still not interleave with.
  */
 static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
 {
 	unsigned int busy = READ_ONCE(pc->fill_busy);
 
 	WRITE_ONCE(pc->fill_busy, 1);
-	WRITE_ONCE(pc->writes, pc->writes + 1);
+	WRITE_ONCE(pc->writes, READ_ONCE(pc->writes) + 1);
 	barrier();
 	return busy;
 }
@@ -222,7 +233,7 @@ static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
 static void plc_inval_end(struct pcpu_lookup_cache_cpu *pc, unsigned int busy,
 			  u64 cleared)
 {
-	WRITE_ONCE(pc->stats.invalidations, pc->stats.invalidations + cleared);
+	plc_count(&pc->stats.invalidations, cleared);
 	barrier();
 	WRITE_ONCE(pc->fill_busy, busy);
 }
@@ -423,9 +434,12 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
 	unsigned int way, empty = cache->nr_ways;
 
 	for (way = 0; way < cache->nr_ways; way++) {
-		if (e[way].key == key)
+		/* An invalidation's IPI may clear it meanwhile. */
+		unsigned long k = READ_ONCE(e[way].key);
+
+		if (k == key)
 			return way;
-		if (!e[way].key && empty == cache->nr_ways)
+		if (!k && empty == cache->nr_ways)
 			empty = way;
 	}
 	if (empty < cache->nr_ways)
@@ -433,7 +447,7 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
 
 	way = pc->victim[set];
 	pc->victim[set] = way + 1 < cache->nr_ways ? way + 1 : 0;
-	WRITE_ONCE(pc->stats.evictions, pc->stats.evictions + 1);
+	plc_count(&pc->stats.evictions, 1);
 	return way;
 }
 
@@ -487,11 +501,17 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token ||
 		     READ_ONCE(pc->fill_busy) ||
 		     raw_atomic_read(&cache->suspended))) {
-		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
+		plc_count(&pc->stats.dropped, 1);
 		return;
 	}
 	WRITE_ONCE(pc->fill_busy, 1);
-	WRITE_ONCE(pc->writes, pc->writes + 1);
+	/*
+	 * An IPI that lands between the read and the write advances the
+	 * count too, and this write repeats its value. That is harmless:
+	 * the lookups below this fill read the count before the IPI, and
+	 * the ones that read the IPI's value were nested in it and are done.
+	 */
+	WRITE_ONCE(pc->writes, READ_ONCE(pc->writes) + 1);
 	barrier();
 
 	set = __pcpu_lookup_cache_set_index(cache, key);
@@ -515,9 +535,9 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	smp_mb();
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token)) {
 		plc_clear(e);
-		WRITE_ONCE(pc->stats.dropped, pc->stats.dropped + 1);
+		plc_count(&pc->stats.dropped, 1);
 	} else {
-		WRITE_ONCE(pc->stats.fills, pc->stats.fills + 1);
+		plc_count(&pc->stats.fills, 1);
 	}
 
 	barrier();
@@ -545,7 +565,7 @@ static void plc_ipi(void *info)
 		plc_drop_keys(args->cache, pc, args->keys, args->nr_keys);
 	else
 		plc_flush(args->cache, pc);
-	WRITE_ONCE(pc->stats.ipis, pc->stats.ipis + 1);
+	plc_count(&pc->stats.ipis, 1);
 }
 
 /* Whether @pc holds one of @keys, read from another CPU. */
@@ -815,10 +835,13 @@ int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache)
 		return -EINVAL;
 	atomic_inc(&cache->suspended);
 	/*
-	 * Every CPU handles the flush IPI with IRQs off, as fills run: a
-	 * fill that ran before it is flushed, one that runs after it sees
-	 * the count. Every suspend flushes, so that it returns to an empty
-	 * cache even when it nests in another suspend still flushing.
+	 * The count, then the flush's advance: a fill with a token from
+	 * after the advance sees the count (the lookup's smp_rmb() on a
+	 * miss), one with an older token is dropped at its first read of
+	 * the sequence, or undoes itself at its second, or stored before
+	 * the flush's IPI reached its CPU and is flushed. Every suspend
+	 * flushes, so that it returns to an empty cache even when it nests
+	 * in another suspend still flushing.
 	 */
 	smp_mb__after_atomic();
 	return pcpu_lookup_cache_flush(cache);

@@ -75,8 +75,8 @@
  *    again and empties the way it stored if the sequence moved. Either the
  *    fill sees the invalidation's advance and undoes its store, or the
  *    invalidation sees the stored key and interrupts that CPU (point 4),
- *    whose IPI clears it; if the IPI lands in the fill, the fill's second
- *    read, after the IPI, sees the advance too. A value found in the backing
+ *    whose IPI clears it; if the IPI lands in the fill before its second
+ *    read, that read sees the advance too. A value found in the backing
  *    structure before an invalidation began is therefore never left cached
  *    once the fill's caller has left its preemption-disabled region, which
  *    the grace period of point 5c waits for, whether the caller runs with
@@ -173,8 +173,8 @@ struct pcpu_lookup_cache_entry {
  *	on_each_cpu_mask() or on_each_cpu(): IPIs, and the invalidating CPU's
  *	own call when it holds a key
  *
- * Counters are per CPU and updated without atomics; an NMI that
- * interrupts an update may lose one count.
+ * Counters are per CPU and updated without atomics; an IRQ or NMI that
+ * interrupts an update and counts in the same counter may lose one count.
  */
 struct pcpu_lookup_cache_stats {
 	u64 hits;
@@ -330,7 +330,7 @@ __pcpu_lookup_cache_seq(const struct pcpu_lookup_cache *cache)
 static __always_inline void __pcpu_lookup_cache_count(u64 *count)
 {
 	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-		WRITE_ONCE(*count, *count + 1);
+		WRITE_ONCE(*count, READ_ONCE(*count) + 1);
 }
 
 /**

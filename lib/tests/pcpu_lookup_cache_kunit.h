@@ -92,6 +92,7 @@ enum plc_inject {
  * @fired: number of times the hook fired
  * @inject: what the hook does when it fires
  * @kind: the nested writer of a lookup
+ * @undo: how the invalidation of plc_fill_undone() reaches this CPU
  * @target: the key of the interrupted lookup or fill
  * @target_way: the way @target is in, or that the fill writes
  * @new_val: the value a nested refill stores
@@ -125,6 +126,7 @@ struct plc_ctx {
 	void (*inject)(struct plc_ctx *ctx);
 
 	enum plc_inject kind;
+	unsigned int undo;
 	unsigned long target;
 	unsigned int target_way;
 	void *new_val;

@@ -481,6 +481,20 @@ static void plc_test_nested_aba(struct kunit *test)
 	}
 }
 
+/* How the invalidation of plc_fill_undone() reaches the filling CPU. */
+enum plc_undo {
+	PLC_UNDO_ADVANCE,	/* it begins elsewhere: no IPI here */
+	PLC_UNDO_IPI,		/* its IPI, for the key being filled */
+	PLC_UNDO_FLUSH,		/* a flush's IPI */
+	PLC_NR_UNDO,
+};
+
+static const char * const plc_undo_name[] = {
+	[PLC_UNDO_ADVANCE] = "no IPI",
+	[PLC_UNDO_IPI] = "IPI",
+	[PLC_UNDO_FLUSH] = "flush IPI",
+};
+
 /* An invalidation begins: its advance, and it finds the key not there. */
 static void plc_inject_advance(struct plc_ctx *ctx)
 {
@@ -488,42 +502,59 @@ static void plc_inject_advance(struct plc_ctx *ctx)
 }
 
 /*
- * An invalidation of the key being filled, whose IPI lands in the fill
- * (the fill runs with IRQs on): its advance, then what the IPI does.
+ * An invalidation's IPI lands in the fill (the fill runs with IRQs on):
+ * the advance, then what the IPI does on this CPU. After it, an IRQ or NMI
+ * on this CPU looks a new key up and fills it, with a fresh token: the
+ * interrupted fill has not finished, so that fill is dropped.
  */
 static void plc_inject_ipi(struct plc_ctx *ctx)
 {
-	atomic_long_inc(&ctx->cache.seq);
-	plc_invalidate_local(ctx, ctx->target);
+	unsigned long token;
+
+	if (ctx->undo == PLC_UNDO_FLUSH)
+		plc_flush_local(ctx);
+	else
+		plc_invalidate_local(ctx, ctx->target);
+	ctx->got_target = pcpu_lookup_cache_lookup(&ctx->cache, ctx->intruder,
+						   &token);
+	pcpu_lookup_cache_fill(&ctx->cache, ctx->intruder,
+			       &ctx->obj_a[ctx->nr_keys - 2], token);
 }
 
 /*
  * Contract 3, the undo: an invalidation that begins while a fill stores,
- * after its token check, at every step of the fill. Without an IPI
- * (@ipi false), it read the set before the key was there. With one, its
- * IPI lands in the fill and clears the key if the fill already stored it.
- * Either way the fill sees the sequence move after its stores and empties
- * the way again: nothing stays cached, the fill counts as dropped, and the
- * other ways of the set are untouched.
+ * after its token check, at every step of the fill. Without an IPI here
+ * (@kind PLC_UNDO_ADVANCE), it read the set before the key was there.
+ * With one, the IPI lands in the fill and clears the key if the fill
+ * already stored it, or the whole table for a flush. Either way the fill
+ * sees the sequence move after its stores and empties the way again:
+ * nothing stays cached, the fill counts as dropped, and the other ways of
+ * the set keep their entries unless flushed. A fill nested after the IPI
+ * is dropped too.
  */
-static void plc_fill_undone(struct kunit *test, bool ipi)
+static void plc_fill_undone(struct kunit *test, enum plc_undo kind)
 {
 	struct plc_ctx *ctx = plc_setup(test, test->param_value);
 	unsigned int w = ctx->cache.nr_ways, last = ctx->nr_keys - 1, t, i;
+	bool ipi = kind != PLC_UNDO_ADVANCE, flush = kind == PLC_UNDO_FLUSH;
 	enum pcpu_lookup_cache_step step;
 	unsigned long *k = ctx->keys, token;
+	u64 cleared;
 
 	ctx->inject = ipi ? plc_inject_ipi : plc_inject_advance;
+	ctx->undo = kind;
 	ctx->target = k[last];
+	ctx->intruder = k[last - 1];
 	for (step = PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR;
 	     step <= PCPU_LOOKUP_CACHE_STEP_FILL_KEY; step++) {
 		for (t = 0; t < w; t++) {
 			snprintf(ctx->where, sizeof(ctx->where),
 				 "fill undone (%s) at step %d way %u",
-				 ipi ? "IPI" : "no IPI", step, t);
+				 plc_undo_name[kind], step, t);
 			plc_reset_set(ctx);
 			plc_invalidate_local(ctx, k[t]);
 			plc_snapshot(ctx);
+			ctx->got_target = NULL;
 			plc_arm(ctx, step, t);
 
 			plc_lookup(ctx, 0, &token);
@@ -543,6 +574,13 @@ static void plc_fill_undone(struct kunit *test, bool ipi)
 			KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, k[last],
 							       NULL),
 					      "%s", ctx->where);
+			/* The nested fill after the IPI left nothing. */
+			KUNIT_EXPECT_NULL_MSG(test, ctx->got_target, "%s",
+					      ctx->where);
+			KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx,
+							       ctx->intruder,
+							       NULL),
+					      "%s", ctx->where);
 			for (i = 0; i < w; i++) {
 				void *got;
 
@@ -550,17 +588,25 @@ static void plc_fill_undone(struct kunit *test, bool ipi)
 					continue;
 				got = plc_lookup(ctx, k[i], NULL);
 				KUNIT_EXPECT_PTR_EQ_MSG(test, got,
+							flush ? NULL :
 							(void *)&ctx->obj_a[i],
 							"%s, way %u",
 							ctx->where, i);
 			}
 			/*
-			 * Dropped, not filled; one miss; w - 1 hits; one
-			 * invalidation if the IPI found the key stored.
+			 * Dropped, not filled, and so is the nested fill; the
+			 * lookups of the fill's key and of the intruder miss
+			 * (and the nested one), the other ways hit unless
+			 * flushed. The IPI counts
+			 * what it cleared: the key if the fill had stored it,
+			 * and for a flush the other ways too.
 			 */
-			plc_expect_delta(ctx, w - 1, 1, 0, 1, 0,
-					 ipi && step ==
-					 PCPU_LOOKUP_CACHE_STEP_FILL_KEY);
+			cleared = ipi && step == PCPU_LOOKUP_CACHE_STEP_FILL_KEY;
+			if (flush)
+				cleared += w - 1;
+			plc_expect_delta(ctx, flush ? 0 : w - 1,
+					 flush ? w + 2 : ipi ? 3 : 2, 0,
+					 ipi ? 2 : 1, 0, cleared);
 			/* With a fresh token the same fill stores. */
 			KUNIT_EXPECT_NULL_MSG(test, plc_get(ctx, k[last],
 							    &ctx->obj_a[last]),
@@ -575,12 +621,17 @@ static void plc_fill_undone(struct kunit *test, bool ipi)
 
 static void plc_test_fill_undone(struct kunit *test)
 {
-	plc_fill_undone(test, false);
+	plc_fill_undone(test, PLC_UNDO_ADVANCE);
 }
 
 static void plc_test_fill_undone_after_ipi(struct kunit *test)
 {
-	plc_fill_undone(test, true);
+	plc_fill_undone(test, PLC_UNDO_IPI);
+}
+
+static void plc_test_fill_undone_after_flush_ipi(struct kunit *test)
+{
+	plc_fill_undone(test, PLC_UNDO_FLUSH);
 }
 
 static struct kunit_case plc_nested_test_cases[] = {
@@ -590,6 +641,8 @@ static struct kunit_case plc_nested_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone_after_ipi, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_fill_undone_after_flush_ipi,
+			 plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_aba, plc_geom_gen_params),
 	{}
 };
