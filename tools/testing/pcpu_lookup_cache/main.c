@@ -190,6 +190,7 @@ static void (*const tests[])(void) = {
 	test_nested_lookup,
 	test_nested_fill,
 	test_fill_undone,
+	test_ipi_in_fill,
 	test_nested_aba,
 	test_alloc_fail,
 	test_destroy_twice,

@@ -561,6 +561,184 @@ static void fill_undone(const void *arg)
 				fill_undone_one(g, j, fc, u);
 }
 
+/*
+ * Contract 3 with the IPI in the fill: the fill runs with IRQs on, so an
+ * invalidation, a flush or a suspend from CPU 1 may interrupt CPU 0's fill
+ * at each of its three steps, with an IPI to CPU 0 if CPU 0 holds a key.
+ * Then, still inside the fill, an IRQ on CPU 0 looks the filled key up and
+ * fills it. Every action advances the sequence, so the fill is undone; the
+ * IRQ's fill is dropped; nothing invalidated survives on either CPU;
+ * fill_busy is back at 0, the victim index in range and every entry whole.
+ */
+enum ipi_action {
+	I_INVAL_FILLED,	/* the key being filled */
+	I_INVAL_PREV,	/* the key way j held, or an absent one */
+	I_INVAL_OTHER,	/* the key of another way */
+	I_INVAL_MANY,	/* the filled key and the previous one, one round */
+	I_FLUSH,
+	I_SUSPEND,
+	NR_IPI_ACTIONS,
+};
+
+static const char *const ipi_name[] = {
+	"inval_filled", "inval_prev", "inval_other", "inval_many", "flush",
+	"suspend",
+};
+
+static struct {
+	int fire_at, calls, step;
+	enum ipi_action a;
+	unsigned long filled, prev, other;
+	int ret;
+	bool irq;
+	void *irq_got;
+} ipf;
+
+static void ipi_in_fill_hook(struct pcpu_lookup_cache *cache,
+			     enum pcpu_lookup_cache_step step, unsigned int way)
+{
+	int cpu = plc_sim_cpu, irqs = plc_sim_irqs_off;
+	unsigned long keys[2] = { ipf.filled, ipf.prev }, token;
+
+	if (ipf.step >= 0 || ipf.calls++ != ipf.fire_at)
+		return;
+	ipf.step = step;
+	plc_sim_cpu = 1;
+	plc_sim_irqs_off = 0;
+	switch (ipf.a) {
+	case I_INVAL_FILLED:
+		ipf.ret = pcpu_lookup_cache_invalidate(cache, ipf.filled);
+		break;
+	case I_INVAL_PREV:
+		ipf.ret = pcpu_lookup_cache_invalidate(cache, ipf.prev);
+		break;
+	case I_INVAL_OTHER:
+		ipf.ret = pcpu_lookup_cache_invalidate(cache, ipf.other);
+		break;
+	case I_INVAL_MANY:
+		ipf.ret = pcpu_lookup_cache_invalidate_many(cache, keys, 2);
+		break;
+	case I_FLUSH:
+		ipf.ret = pcpu_lookup_cache_flush(cache);
+		break;
+	default:
+		ipf.ret = pcpu_lookup_cache_suspend(cache);
+		break;
+	}
+	plc_sim_cpu = cpu;
+	plc_sim_irqs_off = irqs;
+	if (!ipf.irq)
+		return;
+	ipf.irq_got = pcpu_lookup_cache_lookup(cache, ipf.filled, &token);
+	if (!ipf.irq_got)
+		pcpu_lookup_cache_fill(cache, ipf.filled,
+				       plc_val(ipf.filled, 2), token);
+}
+
+static void ipi_in_fill_one(const struct plc_geom *g, enum fill_case fc,
+			    unsigned int j, int n, enum ipi_action a, bool irq)
+{
+	unsigned long keys[PCPU_LOOKUP_CACHE_MAX_WAYS + 3], next = 1, token;
+	struct pcpu_lookup_cache_stats s0, s1;
+	struct pcpu_lookup_cache cache;
+	unsigned int set = g->sets - 1, w, ways = g->ways, nfull, writes;
+	struct pcpu_lookup_cache_entry *e;
+	unsigned long key;
+	bool kept;
+	void *val;
+	int c;
+
+	if (plc_test_failed)
+		return;
+	plc_keys_in_set(g->sets, set, keys, ways + 3, &next);
+	nfull = fc == F_EMPTY ? j : ways;
+	key = fc == F_UPDATE ? keys[j] : keys[ways];
+	val = plc_val(key, 1);
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, ways), 0);
+	/* Both CPUs hold the first nfull keys. */
+	for (c = 1; c >= 0; c--) {
+		plc_sim_set_cpu(c);
+		for (w = 0; w < nfull; w++)
+			plc_get(&cache, keys[w], plc_val(keys[w], 0));
+	}
+	plc_pc(&cache, 0)->victim[set] = j;
+	ipf.filled = key;
+	ipf.prev = plc_way(&cache, 0, set, j)->key ?: keys[ways + 1];
+	ipf.other = ways > 1 ? keys[(j + 1) % ways] : keys[ways + 2];
+	ipf.a = a;
+	ipf.fire_at = n;
+	ipf.calls = 0;
+	ipf.step = -1;
+	ipf.ret = -1;
+	ipf.irq = irq;
+	ipf.irq_got = NULL;
+
+	pcpu_lookup_cache_lookup(&cache, key, &token);
+	plc_stats(&cache, 0, &s0);
+	writes = plc_pc(&cache, 0)->writes;
+	cache.test_hook = ipi_in_fill_hook;
+	pcpu_lookup_cache_fill(&cache, key, val, token);
+	cache.test_hook = NULL;
+	plc_stats(&cache, 0, &s1);
+
+	CHECK_EQ(ipf.step, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR + n);
+	CHECK_EQ(ipf.ret, 0);
+	CHECK(plc_pc(&cache, 0)->writes != writes);
+	/*
+	 * Undone, and the IRQ's fill dropped. The IRQ's lookup sees the new
+	 * entry, whole, only if the fill had stored the key and the IPI left
+	 * it: a lookup nested in the fill's preemption-disabled region.
+	 */
+	kept = n == 2 && (a == I_INVAL_OTHER ||
+			  (a == I_INVAL_PREV && ipf.prev != key));
+	CHECK_EQ(s1.fills, s0.fills);
+	CHECK_EQ(s1.dropped, s0.dropped + 1 + (irq && !kept));
+	CHECK_PTR(ipf.irq_got, irq && kept ? val : NULL);
+	for (c = 0; c < 2; c++) {
+		CHECK_EQ(plc_pc(&cache, c)->fill_busy, 0);
+		CHECK(plc_pc(&cache, c)->victim[set] < ways);
+		if (c == 0 || a == I_INVAL_FILLED || a == I_INVAL_MANY ||
+		    a >= I_FLUSH)
+			CHECK_EQ(plc_find(&cache, c, key), -1);
+		if (a == I_INVAL_PREV || a == I_INVAL_MANY)
+			CHECK_EQ(plc_find(&cache, c, ipf.prev), -1);
+		if (a == I_INVAL_OTHER)
+			CHECK_EQ(plc_find(&cache, c, ipf.other), -1);
+		for (w = 0; w < ways; w++) {
+			e = plc_way(&cache, c, set, w);
+			if (a >= I_FLUSH)
+				CHECK_EQ(e->key, 0);
+			if (e->key)
+				CHECK_PTR(e->val, plc_val(e->key, 0));
+		}
+	}
+	if (a == I_SUSPEND) {
+		plc_sim_set_cpu(1);
+		CHECK_EQ(pcpu_lookup_cache_resume(&cache), 0);
+		plc_sim_set_cpu(0);
+	}
+	pcpu_lookup_cache_destroy(&cache);
+	if (plc_test_failed)
+		printf("    %ux%u case %d way %u at hook call %d %s%s\n",
+		       g->sets, ways, fc, j, n, ipi_name[a],
+		       irq ? " + IRQ fill" : "");
+}
+
+static void ipi_in_fill(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	unsigned int j;
+	int fc, n, a, irq;
+
+	for (j = 0; j < g->ways && !plc_test_failed; j++)
+		for (fc = 0; fc <= F_UPDATE; fc++)
+			for (n = 0; n <= 2; n++)
+				for (a = 0; a < NR_IPI_ACTIONS; a++)
+					for (irq = 0; irq <= 1; irq++)
+						ipi_in_fill_one(g, fc, j, n, a,
+								irq);
+}
+
 void test_fill_undone(void)
 {
 	char name[64];
@@ -570,6 +748,18 @@ void test_fill_undone(void)
 		snprintf(name, sizeof(name), "fill_undone/%ux%u",
 			 nest_geoms[i].sets, nest_geoms[i].ways);
 		plc_subtest(name, fill_undone, &nest_geoms[i]);
+	}
+}
+
+void test_ipi_in_fill(void)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
+		snprintf(name, sizeof(name), "ipi_in_fill/%ux%u",
+			 nest_geoms[i].sets, nest_geoms[i].ways);
+		plc_subtest(name, ipi_in_fill, &nest_geoms[i]);
 	}
 }
 
@@ -756,6 +946,10 @@ void test_nested_fill(void)
 }
 
 void test_fill_undone(void)
+{
+}
+
+void test_ipi_in_fill(void)
 {
 }
 
