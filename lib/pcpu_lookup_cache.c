@@ -295,6 +295,8 @@ static void plc_flush(struct pcpu_lookup_cache *cache,
 	plc_inval_end(pc, busy, n);
 }
 
+/* KUnit only: without it nothing calls these two, and they would be unused. */
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * pcpu_lookup_cache_invalidate_local() - drop keys from this CPU's cache
  * @cache: the cache
@@ -330,6 +332,7 @@ pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache)
 	plc_flush(cache, this_cpu_ptr(cache->pcpu));
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_local);
+#endif
 
 /**
  * pcpu_lookup_cache_flush_cpu() - empty the cache of a CPU that is not online
