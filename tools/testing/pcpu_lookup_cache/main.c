@@ -169,6 +169,19 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 	fflush(stdout);
 }
 
+void plc_geom_subtests(const char *prefix, void (*fn)(const void *arg),
+		       const struct plc_geom *geoms, unsigned int nr)
+{
+	char name[64];
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		snprintf(name, sizeof(name), "%s/%ux%u", prefix, geoms[i].sets,
+			 geoms[i].ways);
+		plc_subtest(name, fn, &geoms[i]);
+	}
+}
+
 static void (*const tests[])(void) = {
 	test_geometry,
 	test_basic,

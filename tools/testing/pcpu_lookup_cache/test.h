@@ -134,5 +134,8 @@ void test_model(void);
 /* For parameterised tests: run one sub-case as its own test. */
 void plc_subtest(const char *name, void (*fn)(const void *arg),
 		 const void *arg);
+/* Run @fn once per geometry of @geoms, as "<prefix>/<sets>x<ways>". */
+void plc_geom_subtests(const char *prefix, void (*fn)(const void *arg),
+		       const struct plc_geom *geoms, unsigned int nr);
 
 #endif /* _PLC_TEST_H */

@@ -55,14 +55,8 @@ static const struct plc_geom alloc_geoms[] = {
 
 void test_alloc_fail(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(alloc_geoms); i++) {
-		snprintf(name, sizeof(name), "alloc_fail/%ux%u",
-			 alloc_geoms[i].sets, alloc_geoms[i].ways);
-		plc_subtest(name, alloc_fail, &alloc_geoms[i]);
-	}
+	plc_geom_subtests("alloc_fail", alloc_fail, alloc_geoms,
+			  ARRAY_SIZE(alloc_geoms));
 }
 
 static void destroy_twice(const void *arg)

@@ -173,14 +173,8 @@ static const struct plc_geom basic_geoms[] = {
 
 void test_basic(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(basic_geoms); i++) {
-		snprintf(name, sizeof(name), "basic/%ux%u", basic_geoms[i].sets,
-			 basic_geoms[i].ways);
-		plc_subtest(name, basic, &basic_geoms[i]);
-	}
+	plc_geom_subtests("basic", basic, basic_geoms,
+			  ARRAY_SIZE(basic_geoms));
 }
 
 /* A reference set, for the replacement order. */
@@ -333,14 +327,8 @@ static const struct plc_geom repl_geoms[] = {
 
 void test_replacement(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(repl_geoms); i++) {
-		snprintf(name, sizeof(name), "replacement/%ux%u",
-			 repl_geoms[i].sets, repl_geoms[i].ways);
-		plc_subtest(name, replacement, &repl_geoms[i]);
-	}
+	plc_geom_subtests("replacement", replacement, repl_geoms,
+			  ARRAY_SIZE(repl_geoms));
 }
 
 static void key_zero(const void *arg)

@@ -476,12 +476,6 @@ static const struct plc_geom model_geoms[] = {
 
 void test_model(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(model_geoms); i++) {
-		snprintf(name, sizeof(name), "model/%ux%u", model_geoms[i].sets,
-			 model_geoms[i].ways);
-		plc_subtest(name, model, &model_geoms[i]);
-	}
+	plc_geom_subtests("model", model, model_geoms,
+			  ARRAY_SIZE(model_geoms));
 }

@@ -741,50 +741,26 @@ static void ipi_in_fill(const void *arg)
 
 void test_fill_undone(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
-		snprintf(name, sizeof(name), "fill_undone/%ux%u",
-			 nest_geoms[i].sets, nest_geoms[i].ways);
-		plc_subtest(name, fill_undone, &nest_geoms[i]);
-	}
+	plc_geom_subtests("fill_undone", fill_undone, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 void test_ipi_in_fill(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
-		snprintf(name, sizeof(name), "ipi_in_fill/%ux%u",
-			 nest_geoms[i].sets, nest_geoms[i].ways);
-		plc_subtest(name, ipi_in_fill, &nest_geoms[i]);
-	}
+	plc_geom_subtests("ipi_in_fill", ipi_in_fill, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 void test_nested_lookup(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
-		snprintf(name, sizeof(name), "nested_lookup/%ux%u",
-			 nest_geoms[i].sets, nest_geoms[i].ways);
-		plc_subtest(name, nested_lookup, &nest_geoms[i]);
-	}
+	plc_geom_subtests("nested_lookup", nested_lookup, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 void test_nested_fill(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
-		snprintf(name, sizeof(name), "nested_fill/%ux%u",
-			 nest_geoms[i].sets, nest_geoms[i].ways);
-		plc_subtest(name, nested_fill, &nest_geoms[i]);
-	}
+	plc_geom_subtests("nested_fill", nested_fill, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 /*
@@ -925,14 +901,8 @@ static void nested_aba(const void *arg)
 
 void test_nested_aba(void)
 {
-	char name[64];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(nest_geoms); i++) {
-		snprintf(name, sizeof(name), "nested_aba/%ux%u",
-			 nest_geoms[i].sets, nest_geoms[i].ways);
-		plc_subtest(name, nested_aba, &nest_geoms[i]);
-	}
+	plc_geom_subtests("nested_aba", nested_aba, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 #else /* !CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST: no hook to test with */
