@@ -188,17 +188,6 @@ static __always_inline void plc_clear(struct pcpu_lookup_cache_entry *e)
 }
 
 /*
- * Count @n more events in @count. Marked accesses: an IRQ or NMI that
- * lands between the read and the write may count in @count too, and one
- * of the two counts is then lost (struct pcpu_lookup_cache_stats says so).
- * Always inline: the fill calls it.
- */
-static __always_inline void plc_count(u64 *count, u64 n)
-{
-	WRITE_ONCE(*count, READ_ONCE(*count) + n);
-}
-
-/*
  * Advance the invalidation sequence: every token read before is stale.
  * Full barriers on both sides: the caller's removal from the backing
  * structure is visible before the new sequence (a lookup that reads the
@@ -233,7 +222,7 @@ static unsigned int plc_inval_begin(struct pcpu_lookup_cache_cpu *pc)
 static void plc_inval_end(struct pcpu_lookup_cache_cpu *pc, unsigned int busy,
 			  u64 cleared)
 {
-	plc_count(&pc->stats.invalidations, cleared);
+	__pcpu_lookup_cache_add(&pc->stats.invalidations, cleared);
 	barrier();
 	WRITE_ONCE(pc->fill_busy, busy);
 }
@@ -450,7 +439,7 @@ plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
 
 	way = pc->victim[set];
 	pc->victim[set] = way + 1 < cache->nr_ways ? way + 1 : 0;
-	plc_count(&pc->stats.evictions, 1);
+	__pcpu_lookup_cache_add(&pc->stats.evictions, 1);
 	return way;
 }
 
@@ -504,7 +493,7 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token ||
 		     READ_ONCE(pc->fill_busy) ||
 		     raw_atomic_read(&cache->suspended))) {
-		plc_count(&pc->stats.dropped, 1);
+		__pcpu_lookup_cache_add(&pc->stats.dropped, 1);
 		return;
 	}
 	WRITE_ONCE(pc->fill_busy, 1);
@@ -538,9 +527,9 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	smp_mb();
 	if (unlikely(__pcpu_lookup_cache_seq(cache) != token)) {
 		plc_clear(e);
-		plc_count(&pc->stats.dropped, 1);
+		__pcpu_lookup_cache_add(&pc->stats.dropped, 1);
 	} else {
-		plc_count(&pc->stats.fills, 1);
+		__pcpu_lookup_cache_add(&pc->stats.fills, 1);
 	}
 
 	barrier();
@@ -568,7 +557,7 @@ static void plc_ipi(void *info)
 		plc_drop_keys(args->cache, pc, args->keys, args->nr_keys);
 	else
 		plc_flush(args->cache, pc);
-	plc_count(&pc->stats.ipis, 1);
+	__pcpu_lookup_cache_add(&pc->stats.ipis, 1);
 }
 
 /* Whether @pc holds one of @keys, read from another CPU. */

@@ -326,11 +326,23 @@ __pcpu_lookup_cache_seq(const struct pcpu_lookup_cache *cache)
 	return (unsigned long)raw_atomic_long_read(&cache->seq);
 }
 
+/*
+ * Count @n more events in @count, a counter of one CPU's statistics.
+ * Marked accesses: an IRQ or NMI that lands between the read and the write
+ * may count in @count too, and one of the two counts is then lost (struct
+ * pcpu_lookup_cache_stats says so). Always inline: the lookup and the fill
+ * call it.
+ */
+static __always_inline void __pcpu_lookup_cache_add(u64 *count, u64 n)
+{
+	WRITE_ONCE(*count, READ_ONCE(*count) + n);
+}
+
 /* Count a hit or a miss, while hit statistics are on (contract point 7). */
 static __always_inline void __pcpu_lookup_cache_count(u64 *count)
 {
 	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-		WRITE_ONCE(*count, READ_ONCE(*count) + 1);
+		__pcpu_lookup_cache_add(count, 1);
 }
 
 /**
