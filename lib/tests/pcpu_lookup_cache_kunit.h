@@ -73,6 +73,13 @@ enum plc_inject {
 	PLC_NR_INJ,
 };
 
+/* How the invalidation of plc_fill_undone() reaches the filling CPU. */
+enum plc_undo {
+	PLC_UNDO_ADVANCE,	/* it begins elsewhere: no IPI here */
+	PLC_UNDO_IPI,		/* its IPI, for the key being filled */
+	PLC_UNDO_FLUSH,		/* a flush's IPI */
+};
+
 /**
  * struct plc_ctx - state of one single-CPU test
  * @cache: the cache under test, its test_hook is plc_hook()
@@ -126,7 +133,7 @@ struct plc_ctx {
 	void (*inject)(struct plc_ctx *ctx);
 
 	enum plc_inject kind;
-	unsigned int undo;
+	enum plc_undo undo;
 	unsigned long target;
 	unsigned int target_way;
 	void *new_val;

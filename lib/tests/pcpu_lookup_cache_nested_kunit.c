@@ -271,7 +271,10 @@ static void plc_inject_fill(struct plc_ctx *ctx)
 	unsigned int way;
 	void *val;
 
-	/* Neither the key being written nor the one it replaces is seen. */
+	/*
+	 * The key being written is seen only once it is stored (the
+	 * FILL_KEY step), with its new value; the key it replaces never is.
+	 */
 	ctx->got_target = pcpu_lookup_cache_lookup(cache, ctx->target, &token);
 	ctx->nested_misses += !ctx->got_target;
 	if (ctx->prev && ctx->prev != ctx->target) {
@@ -305,6 +308,7 @@ static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
 {
 	struct kunit *test = ctx->test;
 	unsigned int w = ctx->cache.nr_ways, last = ctx->nr_keys - 1, i, n;
+	bool whole = step == PCPU_LOOKUP_CACHE_STEP_FILL_KEY;
 	unsigned long *k = ctx->keys, token;
 	struct plc_obj *val;
 
@@ -349,7 +353,9 @@ static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
 
 	KUNIT_EXPECT_EQ_MSG(test, ctx->fired, 1, "%s", ctx->where);
 	ctx->armed = 0;
-	KUNIT_EXPECT_NULL_MSG(test, ctx->got_target, "%s", ctx->where);
+	/* Once the key is stored, the way is whole and a lookup of it hits. */
+	KUNIT_EXPECT_PTR_EQ_MSG(test, ctx->got_target, whole ? (void *)val : NULL,
+				"%s", ctx->where);
 	KUNIT_EXPECT_NULL_MSG(test, ctx->got_prev, "%s", ctx->where);
 	KUNIT_EXPECT_EQ_MSG(test, ctx->other_bad, 0, "%s", ctx->where);
 	KUNIT_EXPECT_EQ_MSG(test, ctx->other_hits, w - 1, "%s", ctx->where);
@@ -369,15 +375,16 @@ static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
 				      "%s", ctx->where);
 		n++;
 	}
-	plc_expect_delta(ctx, ctx->other_hits + 1, ctx->nested_misses + n, 1, 2,
-			 mode == PLC_FILL_EVICT, 0);
+	plc_expect_delta(ctx, ctx->other_hits + 1 + whole,
+			 ctx->nested_misses + n, 1, 2, mode == PLC_FILL_EVICT, 0);
 }
 
 /*
  * Contract 2, fill side: a lookup or fill nested in a fill, after it
- * cleared the way's key and after it stored the value, for every way and
- * for a fill into an empty way, in place and by eviction. The nested
- * lookups never see the half-written way and the nested fills (an NMI's)
+ * cleared the way's key, after it stored the value and after it stored
+ * the key, for every way and for a fill into an empty way, in place and
+ * by eviction. The nested lookups never see the half-written way, see the
+ * whole new entry once the key is stored, and the nested fills (an NMI's)
  * are dropped.
  */
 static void plc_test_nested_fill(struct kunit *test)
@@ -391,7 +398,7 @@ static void plc_test_nested_fill(struct kunit *test)
 	ctx->intruder = ctx->keys[ctx->nr_keys - 2];
 	for (mode = 0; mode < PLC_NR_FILL_MODES; mode++)
 		for (step = PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR;
-		     step <= PCPU_LOOKUP_CACHE_STEP_FILL_VAL; step++)
+		     step <= PCPU_LOOKUP_CACHE_STEP_FILL_KEY; step++)
 			for (t = 0; t < ctx->cache.nr_ways; t++)
 				plc_nested_fill_case(ctx, mode, step, t);
 }
@@ -480,14 +487,6 @@ static void plc_test_nested_aba(struct kunit *test)
 					ctx->where);
 	}
 }
-
-/* How the invalidation of plc_fill_undone() reaches the filling CPU. */
-enum plc_undo {
-	PLC_UNDO_ADVANCE,	/* it begins elsewhere: no IPI here */
-	PLC_UNDO_IPI,		/* its IPI, for the key being filled */
-	PLC_UNDO_FLUSH,		/* a flush's IPI */
-	PLC_NR_UNDO,
-};
 
 static const char * const plc_undo_name[] = {
 	[PLC_UNDO_ADVANCE] = "no IPI",
@@ -597,9 +596,9 @@ static void plc_fill_undone(struct kunit *test, enum plc_undo kind)
 			 * Dropped, not filled, and so is the nested fill; the
 			 * lookups of the fill's key and of the intruder miss
 			 * (and the nested one), the other ways hit unless
-			 * flushed. The IPI counts
-			 * what it cleared: the key if the fill had stored it,
-			 * and for a flush the other ways too.
+			 * flushed. The IPI counts what it cleared: the key if
+			 * the fill had stored it, and for a flush the other
+			 * ways too.
 			 */
 			cleared = ipi && step == PCPU_LOOKUP_CACHE_STEP_FILL_KEY;
 			if (flush)
