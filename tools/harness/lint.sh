@@ -11,7 +11,11 @@
 #                arch/riscv/ in kunit-riscv's: built here if those stages
 #                have not run); for modified upstream files only warnings
 #                that are not there at 'base' count (base is compiled only
-#                when the series' version has warnings)
+#                when the series' version has warnings); then again, W=1
+#                and sparse, in build/ftrace-x86, a kernel without KUnit,
+#                for each of those files that that config compiles (code
+#                under #if IS_ENABLED(CONFIG_KUNIT) hides warnings from the
+#                KUnit builds: an unused static function, say)
 #   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
 #   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes
 #                (coccicheck M=<dir>, on the files there that contain
@@ -34,6 +38,10 @@ KCSAN=$BUILD/kunit-kcsan
 # kernel) and arch/riscv/: in those stages' build dirs.
 ARM64=$BUILD/kunit-arm64
 RISCV=$BUILD/kunit-riscv
+# A kernel without KUnit: ftracetest's (built, or brought up to date, here).
+NOKUNIT=$BUILD/ftrace-x86
+# Set for one call: the build whose config compiles every file (cfg_for).
+LINT_CFG=
 # Same layout as build/linux + build/kunit-smp, so ccache serves the base build.
 BASE_SRC=$BUILD/lint-base/linux
 BASE_OBJ=$BUILD/lint-base/obj
@@ -44,6 +52,7 @@ lock kunit-smp
 lock kunit-kcsan
 lock kunit-arm64
 lock kunit-riscv
+lock ftrace-x86
 lock lint
 need_tree
 tmp=$(mktemp -d)
@@ -109,6 +118,7 @@ fi
 # build dir; base_for FILE: that dir's twin for the base tree.
 # kmake_args ARCH: make's arguments for an architecture.
 cfg_for() {
+	[[ -z $LINT_CFG ]] || { echo "$LINT_CFG"; return; }
 	case $1 in
 	kernel/kcsan/*) echo kcsan ;;
 	arch/arm64/*|mm/kasan/sw_tags.c) echo arm64 ;;
@@ -128,6 +138,7 @@ obj_for() {
 	kcsan) echo "$KCSAN" ;;
 	arm64) echo "$ARM64" ;;
 	riscv) echo "$RISCV" ;;
+	nokunit) echo "$NOKUNIT" ;;
 	*) echo "$SMP" ;;
 	esac
 }
@@ -182,6 +193,36 @@ need_built() {
 		{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${dir#$ROOT/} failed"; }
 }
 
+# check_modified FILE: compile a modified upstream file and print, as
+# findings, only the warnings that the base tree (same config: LINT_CFG as
+# for the caller) does not have.
+check_modified() {
+	local c=$1 o b a
+	compile_warnings "$LINUX" "$(obj_for "$c")" "$c" >"$tmp/new.w"
+	: >"$tmp/base.w"
+	# The base twin (same config, base tree) only if there is
+	# something to compare: a clean file has nothing new.
+	if [[ -s $tmp/new.w ]] && ! grep -q ': error: compiling' "$tmp/new.w"; then
+		o=$(obj_for "$c") b=$(base_for "$c")
+		mkdir -p "$b"
+		if ! cmp -s "$o/.config" "$b/.config.lint" 2>/dev/null; then
+			cp "$o/.config" "$b/.config"
+			cp "$o/.config" "$b/.config.lint"
+			a=$(arch_for "$c")
+			# shellcheck disable=SC2046
+			"${KMAKE[@]}" $(kmake_args "$a") "CC=ccache $(cross_of "$a")gcc" \
+				-C "$BASE_SRC" O="$b" olddefconfig >"$tmp/olddef.out" 2>&1
+			keep "olddefconfig in $b" "$tmp/olddef.out"
+		fi
+		compile_warnings "$BASE_SRC" "$b" "$c" >"$tmp/base.w"
+	fi
+	comm -23 "$tmp/new.w" "$tmp/base.w" | sed 's/^/compile: /'
+	# A file that compiles in neither tree was not checked at all.
+	if grep -q ': error: compiling' "$tmp/new.w"; then
+		echo "compile: $c: error: does not compile in $(obj_for "$c"), so sparse and W=1 did not check it"
+	fi
+}
+
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
 		log "lint: $SMP is not configured: building kunit-smp first"
@@ -219,29 +260,42 @@ if [[ -n $new_c || -n $mod_c ]]; then
 	fi
 	for c in $mod_c; do
 		log "lint: sparse + W=1: $c (modified: only warnings not present at base count)"
-		compile_warnings "$LINUX" "$(obj_for "$c")" "$c" >"$tmp/new.w"
-		: >"$tmp/base.w"
-		# The base twin (same config, base tree) only if there is
-		# something to compare: a clean file has nothing new.
-		if [[ -s $tmp/new.w ]] && ! grep -q ': error: compiling' "$tmp/new.w"; then
-			o=$(obj_for "$c") b=$(base_for "$c")
-			mkdir -p "$b"
-			if ! cmp -s "$o/.config" "$b/.config.lint" 2>/dev/null; then
-				cp "$o/.config" "$b/.config"
-				cp "$o/.config" "$b/.config.lint"
-				a=$(arch_for "$c")
-				# shellcheck disable=SC2046
-				"${KMAKE[@]}" $(kmake_args "$a") "CC=ccache $(cross_of "$a")gcc" \
-					-C "$BASE_SRC" O="$b" olddefconfig
-			fi
-			compile_warnings "$BASE_SRC" "$b" "$c" >"$tmp/base.w"
+		check_modified "$c" >>"$findings"
+	done
+	# The same files again in a kernel without KUnit: the x86 ones that
+	# its config compiles. Bring that kernel up to date first (make does
+	# nothing if ftracetest just built it), so that which files it
+	# compiles is read off a build of this tree.
+	test_re='(^|/)tests?/|_kunit'
+	nk_c=
+	for c in $new_c $mod_c; do
+		[[ $(cfg_for "$c") == smp ]] && nk_c+=" $c"
+	done
+	if [[ -n $nk_c ]]; then
+		log "lint: building ${NOKUNIT#$ROOT/} (ftrace-x86.config, no KUnit), if not up to date"
+		bash "$HARNESS_DIR/kbuild.sh" "$NOKUNIT" "$HARNESS_DIR/ftrace-x86.config" >"$tmp/kbuild.out" 2>&1 ||
+			{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${NOKUNIT#$ROOT/} failed"; }
+	fi
+	: >"$tmp/nokunit"
+	for c in $nk_c; do
+		# The .cmd file: compile_warnings removes the .o, not it.
+		o=${c%.c}.o
+		if [[ ! -f $NOKUNIT/$(dirname "$o")/.$(basename "$o").cmd ]]; then
+			[[ $c =~ $test_re ]] ||
+				log "lint: NOTICE: $c: not compiled without KUnit (ftrace-x86.config): not checked there"
+			continue
 		fi
-		comm -23 "$tmp/new.w" "$tmp/base.w" | sed 's/^/compile: /' >>"$findings"
-		# A file that compiles in neither tree was not checked at all.
-		if grep -q ': error: compiling' "$tmp/new.w"; then
-			echo "compile: $c: error: does not compile in $(obj_for "$c"), so sparse and W=1 did not check it" >>"$findings"
+		if printf '%s\n' $new_c | grep -qxF "$c"; then
+			log "lint: sparse + W=1 without KUnit: $c (new: every warning counts)"
+			LINT_CFG=nokunit compile_warnings "$LINUX" "$NOKUNIT" "$c" |
+				sed 's/^/compile: /' >>"$tmp/nokunit"
+		else
+			log "lint: sparse + W=1 without KUnit: $c (modified: only warnings not present at base count)"
+			LINT_CFG=nokunit check_modified "$c" >>"$tmp/nokunit"
 		fi
 	done
+	# A warning both kernels give is one finding.
+	grep -vxF -f "$findings" "$tmp/nokunit" >>"$findings" || true
 else
 	log "lint: no kernel .c files added or modified: nothing to compile"
 fi
