@@ -95,6 +95,46 @@ void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val);
 void plc_stats(struct pcpu_lookup_cache *cache, int cpu,
 	       struct pcpu_lookup_cache_stats *s);
 
+/* @cpu's count of IPIs, and of entries cleared by invalidation or flush. */
+static inline u64 plc_ipis_of(struct pcpu_lookup_cache *cache, int cpu)
+{
+	struct pcpu_lookup_cache_stats s;
+
+	plc_stats(cache, cpu, &s);
+	return s.ipis;
+}
+
+static inline u64 plc_invalidations_of(struct pcpu_lookup_cache *cache,
+				       int cpu)
+{
+	struct pcpu_lookup_cache_stats s;
+
+	plc_stats(cache, cpu, &s);
+	return s.invalidations;
+}
+
+/* plc_get() on simulated CPU @cpu; back on CPU 0 after. */
+static inline void plc_fill_on(struct pcpu_lookup_cache *cache, int cpu,
+			       unsigned long key, void *val)
+{
+	plc_sim_set_cpu(cpu);
+	plc_get(cache, key, val);
+	plc_sim_set_cpu(0);
+}
+
+/* A lookup of @key on simulated CPU @cpu; back on CPU 0 after. */
+static inline void *plc_lookup_on(struct pcpu_lookup_cache *cache, int cpu,
+				  unsigned long key)
+{
+	unsigned long token;
+	void *v;
+
+	plc_sim_set_cpu(cpu);
+	v = pcpu_lookup_cache_lookup(cache, key, &token);
+	plc_sim_set_cpu(0);
+	return v;
+}
+
 /*
  * Every invalidation, flush, suspend and resume of @cache, the _cpuslocked
  * ones with the CPU hotplug lock held, returns -EINVAL and sends no IPI.
