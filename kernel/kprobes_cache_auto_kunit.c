@@ -15,12 +15,17 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/cpu.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/slab.h>
 
@@ -380,6 +385,130 @@ static void kpc_auto_test_switch_holds_for_new_caches(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kprobe_cache_enabled());
 }
 
+/* A resize, or one more registered sled probe, in a thread of its own */
+struct kpc_auto_thread {
+	struct completion done;
+	struct kpc_auto *a;
+	int ret;
+};
+
+static int kpc_auto_resize_fn(void *arg)
+{
+	struct kpc_auto_thread *t = arg;
+
+	kprobe_cache_kunit_sync();
+	complete(&t->done);
+	return 0;
+}
+
+static int kpc_auto_register_fn(void *arg)
+{
+	struct kpc_auto_thread *t = arg;
+	struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	t->ret = -ENOMEM;
+	if (p) {
+		p->kp.addr = kpc_sled_start + t->a->nr;
+		p->kp.pre_handler = kpc_pre;
+		p->kp.post_handler = kpc_post;
+		t->ret = register_kprobe(&p->kp);
+		if (t->ret)
+			kfree(p);
+		else
+			t->a->sled[t->a->nr++] = p;
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * The cache_stats file follows the cache, and a reader of the old file
+ * that never returns (its buffer a page that userfaultfd never fills)
+ * holds up the resize that removes the file, never a registration: the
+ * case takes the file's active reference, as a read does, across a
+ * resize.
+ */
+static void kpc_auto_test_stats_reader_holds_no_registration(struct kunit *test)
+{
+	struct kpc_auto_thread resize = {}, reg = {};
+	struct pcpu_lookup_cache *old, *new;
+	struct file_system_type *type;
+	struct dentry *file, *found;
+	struct task_struct *task;
+	struct vfsmount *mnt;
+	bool registered;
+	struct path path;
+	struct file *f;
+	int i;
+
+	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
+	reg.a = kpc_auto_alloc_ctx(test);
+	kpc_auto_grow_to(test, reg.a, 64, true);
+	kpc_auto_expect(test, 16, "64 enabled");
+	old = kprobe_cache_kunit_cache();
+	file = old->debugfs;
+	if (!file)
+		kunit_skip(test, "no debugfs file for the cache");
+
+	/* Open it, so that it has the state that a read takes a hold on */
+	type = get_fs_type("debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	path.mnt = mnt;
+	path.dentry = file;
+	f = dentry_open(&path, O_RDONLY, current_cred());
+	if (IS_ERR(f)) {
+		kern_unmount(mnt);
+		KUNIT_FAIL(test, "opening cache_stats: %ld", PTR_ERR(f));
+		return;
+	}
+	/* A read that has not returned: debugfs_remove() waits for it */
+	KUNIT_ASSERT_EQ(test, debugfs_file_get(file), 0);
+
+	kpc_auto_grow_to(test, reg.a, 65, true);
+	init_completion(&resize.done);
+	task = kthread_run(kpc_auto_resize_fn, &resize, "kpc_resize");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* The resize publishes the 32-set cache, then retires the old one */
+	for (i = 0; i < 250 && kprobe_cache_kunit_cache() == old; i++)
+		msleep(20);
+	KUNIT_EXPECT_PTR_NE_MSG(test, kprobe_cache_kunit_cache(), old,
+				"the resize did not publish its cache");
+	msleep(200);	/* for its grace period */
+
+	init_completion(&reg.done);
+	task = kthread_run(kpc_auto_register_fn, &reg, "kpc_register");
+	if (IS_ERR(task)) {
+		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
+		registered = true;	/* nothing to wait for */
+	} else {
+		registered = wait_for_completion_timeout(&reg.done, 10 * HZ);
+		if (!registered)
+			KUNIT_FAIL(test, "a registration waited for the reader of cache_stats");
+		KUNIT_EXPECT_FALSE_MSG(test, completion_done(&resize.done),
+				       "the resize did not wait for the reader");
+	}
+
+	debugfs_file_put(file);
+	if (!registered)
+		wait_for_completion(&reg.done);
+	if (!IS_ERR(task))
+		KUNIT_EXPECT_EQ(test, reg.ret, 0);
+	wait_for_completion(&resize.done);
+	fput(f);
+	kern_unmount(mnt);
+
+	/* The new cache has the file now, under the same name */
+	KUNIT_EXPECT_EQ(test, kpc_auto_sets(), 32);
+	new = kprobe_cache_kunit_cache();
+	KUNIT_ASSERT_NOT_NULL(test, new->debugfs);
+	found = debugfs_lookup("cache_stats", new->debugfs->d_parent);
+	KUNIT_EXPECT_PTR_EQ(test, found, new->debugfs);
+	dput(found);
+}
+
 /*
  * While a thread on every CPU hits probes on both paths, cross the
  * threshold up and down and grow and shrink the cache, with probes at the
@@ -465,6 +594,7 @@ static struct kunit_case kprobes_cache_auto_cases[] = {
 	KUNIT_CASE(kpc_auto_test_alloc_failure_keeps_state),
 	KUNIT_CASE(kpc_auto_test_batch_pins_the_cache),
 	KUNIT_CASE(kpc_auto_test_switch_holds_for_new_caches),
+	KUNIT_CASE(kpc_auto_test_stats_reader_holds_no_registration),
 	KUNIT_CASE_SLOW(kpc_auto_test_stress_resize_under_hits),
 	{}
 };
