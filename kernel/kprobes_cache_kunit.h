@@ -106,4 +106,7 @@ int kpc_suite_init(struct kunit_suite *suite);
 void kpc_suite_exit(struct kunit_suite *suite);
 void kpc_exit(struct kunit *test);
 
+/* The kprobes benchmark (kernel/kprobes_cache_kunit_bench.c) */
+void kpc_test_bench(struct kunit *test);
+
 #endif /* _KERNEL_KPROBES_CACHE_KUNIT_H */

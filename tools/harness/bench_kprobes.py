@@ -2,7 +2,7 @@
 """The kprobes part of the 'make bench' report (used by bench-report.py).
 
 Input: the 'kprobes_bench:' lines that kprobes_cache.kpc_test_bench prints
-(kernel/kprobes_cache_kunit.c), one file for the main boot and one with the
+(kernel/kprobes_cache_kunit_bench.c), one file for the main boot and one with the
 lines of all geometry sweep boots. Every figure is computed from them:
 medians and min/max over the interleaved rounds of one boot, ratios of
 figures measured in the same boot. Targets without data are NOT MEASURED."""
