@@ -3,8 +3,9 @@
  * KUnit tests of the per-CPU cache in front of mod_find() (tree_lookup.c),
  * white-box: fake struct modules whose regions are inserted into the real
  * module tree, looked up from every CPU, removed and re-added at the same
- * pages. A fake module is kfree()d once it has been retired, so KASAN
- * reports a lookup that still returns it.
+ * pages. A fake module is kfree()d as free_module() frees a module, after
+ * the flush and a grace period, so KASAN reports a lookup that still
+ * returns it.
  *
  * The file also holds the checker of the end-to-end test with real modules
  * (tools/harness/modcache-run in the series' repository): a module notifier
@@ -87,14 +88,20 @@ static void mac_insert(struct module *mod)
 	mutex_unlock(&module_mutex);
 }
 
-/* What free_module() does to the tree and the caches, then the free. */
+/*
+ * What free_module() does to the state, the caches and the tree, in its
+ * order, then the free.
+ */
 static void mac_remove_free(struct module *mod)
 {
+	mutex_lock(&module_mutex);
+	WRITE_ONCE(mod->state, MODULE_STATE_UNFORMED);
+	mutex_unlock(&module_mutex);
+	mod_tree_cache_flush();
 	mutex_lock(&module_mutex);
 	mod_tree_remove(mod);
 	synchronize_rcu();
 	mutex_unlock(&module_mutex);
-	mod_tree_cache_retire();
 	kfree(mod);
 }
 
@@ -374,12 +381,13 @@ static void mac_test_not_live_not_cached(struct kunit *test)
 		KUNIT_EXPECT_GT_MSG(test, hits1, hits0, "state %d", states[i]);
 		KUNIT_EXPECT_EQ_MSG(test, fills1, fills0, "state %d", states[i]);
 
-		/* Removed, not yet retired: a GOING module is not found. */
+		/* Removed, not yet flushed: it is not found. */
 		mutex_lock(&module_mutex);
 		mod_tree_remove(mod);
 		mutex_unlock(&module_mutex);
 		mac_expect_all_cpus(test, addr, NULL);
-		mod_tree_cache_retire();
+		mod_tree_cache_flush();
+		synchronize_rcu();
 		kfree(mod);
 	}
 }
