@@ -348,7 +348,9 @@ EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_flush_cpu);
  *
  * Allocates pcpu_lookup_cache_cpu_bytes() for every possible CPU, on the
  * CPU's node. Sleeps. After this call, even when it fails,
- * pcpu_lookup_cache_destroy() is safe.
+ * pcpu_lookup_cache_destroy() is safe. It starts from a blank @cache: call
+ * it again only after pcpu_lookup_cache_destroy(), or the first tables
+ * and debugfs file are leaked.
  *
  * Return: 0, -EINVAL for a bad geometry (nothing allocated), or -ENOMEM.
  */
@@ -617,25 +619,27 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 			if (!all && plc_holds_any(cache, pc, args->keys,
 						  args->nr_keys))
 				cpumask_set_cpu(cpu, mask);
+		} else {
 			/*
-			 * nr_keys sets per CPU, on every CPU: let a large
-			 * batch on a large machine yield between CPUs.
+			 * Two invalidations of one cache may run at once, and
+			 * both write the table of a CPU that is not online,
+			 * with its fill_busy, write count and statistics, from
+			 * here: one at a time.
 			 */
-			cond_resched();
-			continue;
+			mutex_lock(&plc_offline_lock);
+			if (args->keys)
+				plc_drop_keys(cache, pc, args->keys,
+					      args->nr_keys);
+			else
+				pcpu_lookup_cache_flush_cpu(cache, cpu);
+			mutex_unlock(&plc_offline_lock);
 		}
 		/*
-		 * Two invalidations of one cache may run at once, and both
-		 * write the table of a CPU that is not online, with its
-		 * fill_busy, write count and statistics, from here: one at
-		 * a time.
+		 * nr_keys sets, or a whole table if not online, per CPU, on
+		 * every CPU: let a large batch or a large cache on a large
+		 * machine yield between CPUs.
 		 */
-		mutex_lock(&plc_offline_lock);
-		if (args->keys)
-			plc_drop_keys(cache, pc, args->keys, args->nr_keys);
-		else
-			pcpu_lookup_cache_flush_cpu(cache, cpu);
-		mutex_unlock(&plc_offline_lock);
+		cond_resched();
 	}
 	if (all) {
 		on_each_cpu(plc_ipi, args, 1);
@@ -750,11 +754,14 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_invalidate_cpuslocked);
  *
  * Sends an IPI to each online CPU whose cache holds @key, and waits for
  * all of them; none if no CPU holds it. The tables of the CPUs that are
- * not online are cleared directly. On return no CPU
- * can return or fill a value for @key that it found before the call, but
- * a lookup that returned it earlier may still be using it: wait for a
- * grace period before freeing it. Call from sleepable context, not from a
- * lookup's critical section; with cpus_read_lock() held, call
+ * not online are cleared directly. On return no fill whose token was
+ * taken before the call keeps @key, and a lookup can return a value for
+ * @key that was found before the call only inside a preemption-disabled
+ * region that began before the call returned: an earlier lookup, or one
+ * nested in a fill that the call overtook, before the fill undoes its
+ * store (the contract, point 2). Wait for a grace period before freeing
+ * the value. Call from sleepable context, not from a lookup's critical
+ * section; with cpus_read_lock() held, call
  * pcpu_lookup_cache_invalidate_cpuslocked() instead.
  *
  * Context: Process context; takes cpus_read_lock().
