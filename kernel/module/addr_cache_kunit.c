@@ -341,8 +341,9 @@ static void mac_test_shared_page(struct kunit *test)
 
 /*
  * A module that is UNFORMED (loading, or in free_module()) or GOING (going
- * away, or a failed load between leaving the tree and the flush) is never
- * answered from the cache: not filled, and a cached hit walks the tree.
+ * away, or a failed load) is never answered from the cache: not filled,
+ * and a cached hit walks the tree. That is what lets free_module() and
+ * load_module() flush before the module leaves the tree.
  */
 static void mac_test_not_live_not_cached(struct kunit *test)
 {
