@@ -16,7 +16,6 @@ static unsigned long token_on(struct pcpu_lookup_cache *cache, int cpu)
 	return token;
 }
 
-
 static void invalidate(const void *arg)
 {
 	struct pcpu_lookup_cache cache;
