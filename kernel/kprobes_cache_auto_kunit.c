@@ -95,27 +95,46 @@ static void kpc_auto_start(struct kunit *test, unsigned int on_at,
 		kunit_skip(test, "no NOP sled on this architecture");
 }
 
+/*
+ * Register a probe on the next sled NOP, enabled or not. Return: 0,
+ * -ENOMEM if it cannot be allocated, or register_kprobe()'s error.
+ */
+static int kpc_auto_register_next(struct kpc_auto *a, bool enabled)
+{
+	struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	p->kp.addr = kpc_sled_start + a->nr;
+	p->kp.pre_handler = kpc_pre;
+	p->kp.post_handler = kpc_post;
+	if (!enabled)
+		p->kp.flags = KPROBE_FLAG_DISABLED;
+	ret = register_kprobe(&p->kp);
+	if (ret) {
+		kfree(p);
+		return ret;
+	}
+	a->sled[a->nr++] = p;
+	return 0;
+}
+
 /* Register sled probes until @n are, enabled or not. */
 static void kpc_auto_grow_to(struct kunit *test, struct kpc_auto *a,
 			     unsigned int n, bool enabled)
 {
 	KUNIT_ASSERT_LE(test, n, KPC_AUTO_PROBES);
 	while (a->nr < n) {
-		struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+		int ret = kpc_auto_register_next(a, enabled);
 
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		p->kp.addr = kpc_sled_start + a->nr;
-		p->kp.pre_handler = kpc_pre;
-		p->kp.post_handler = kpc_post;
-		if (!enabled)
-			p->kp.flags = KPROBE_FLAG_DISABLED;
-		if (register_kprobe(&p->kp)) {
-			kfree(p);
+		KUNIT_ASSERT_NE_MSG(test, ret, -ENOMEM,
+				    "no memory for sled probe %u", a->nr);
+		if (ret) {
 			KUNIT_FAIL(test, "register_kprobe() on sled NOP %u",
 				   a->nr);
 			return;
 		}
-		a->sled[a->nr++] = p;
 	}
 }
 
@@ -404,19 +423,8 @@ static int kpc_auto_resize_fn(void *arg)
 static int kpc_auto_register_fn(void *arg)
 {
 	struct kpc_auto_thread *t = arg;
-	struct kpc_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
 
-	t->ret = -ENOMEM;
-	if (p) {
-		p->kp.addr = kpc_sled_start + t->a->nr;
-		p->kp.pre_handler = kpc_pre;
-		p->kp.post_handler = kpc_post;
-		t->ret = register_kprobe(&p->kp);
-		if (t->ret)
-			kfree(p);
-		else
-			t->a->sled[t->a->nr++] = p;
-	}
+	t->ret = kpc_auto_register_next(t->a, true);
 	complete(&t->done);
 	return 0;
 }
