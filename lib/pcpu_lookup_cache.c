@@ -584,6 +584,36 @@ static bool plc_holds_any(struct pcpu_lookup_cache *cache,
 }
 
 /*
+ * Whether @pc holds any key, read from another CPU: a whole table when it
+ * holds none. Reading every CPU's table here costs what the flush IPIs
+ * would cost on each CPU, but interrupts none that has nothing to clear.
+ */
+static bool plc_holds_a_key(struct pcpu_lookup_cache *cache,
+			    struct pcpu_lookup_cache_cpu *pc)
+{
+	unsigned int set, way;
+
+	for (set = 0; set < cache->nr_sets; set++) {
+		struct pcpu_lookup_cache_entry *e =
+			__pcpu_lookup_cache_set(cache, pc, set);
+
+		for (way = 0; way < cache->nr_ways; way++)
+			if (READ_ONCE(e[way].key))
+				return true;
+	}
+	return false;
+}
+
+/* Whether @pc holds what @args drops: one of its keys, or any for a flush. */
+static bool plc_holds(struct plc_ipi_args *args,
+		      struct pcpu_lookup_cache_cpu *pc)
+{
+	if (!args->keys)
+		return plc_holds_a_key(args->cache, pc);
+	return plc_holds_any(args->cache, pc, args->keys, args->nr_keys);
+}
+
+/*
  * With CPU hotplug locked, every CPU is either online, and gets the IPI if
  * it may hold a key, or not online, and then runs no lookup or fill
  * (contract point 4): it is dead, or, with split startup, waits in
@@ -594,9 +624,10 @@ static bool plc_holds_any(struct pcpu_lookup_cache *cache,
  * the library.
  *
  * An invalidation IPIs only the online CPUs whose sets hold one of its
- * keys, read after plc_advance(): a fill that stores a key after that read
- * sees the new sequence and undoes itself (contract point 3). If the mask
- * cannot be allocated, every online CPU gets the IPI, as a flush does.
+ * keys, and a flush only those whose tables hold a key, read after
+ * plc_advance(): a fill that stores a key after that read sees the new
+ * sequence and undoes itself (contract point 3). If the mask cannot be
+ * allocated, every online CPU gets the IPI.
  */
 static void plc_ipi_cpus(struct plc_ipi_args *args)
 {
@@ -610,14 +641,12 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 	 * No reclaim with the CPU hotplug lock, and often the caller's
 	 * locks, held: failing costs only IPIs.
 	 */
-	all = !args->keys ||
-	      !zalloc_cpumask_var(&mask, GFP_NOWAIT | __GFP_NOWARN);
+	all = !zalloc_cpumask_var(&mask, GFP_NOWAIT | __GFP_NOWARN);
 	for_each_possible_cpu(cpu) {
 		struct pcpu_lookup_cache_cpu *pc = per_cpu_ptr(cache->pcpu, cpu);
 
 		if (cpu_online(cpu)) {
-			if (!all && plc_holds_any(cache, pc, args->keys,
-						  args->nr_keys))
+			if (!all && plc_holds(args, pc))
 				cpumask_set_cpu(cpu, mask);
 		} else {
 			/*
@@ -635,9 +664,9 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 			mutex_unlock(&plc_offline_lock);
 		}
 		/*
-		 * nr_keys sets, or a whole table if not online, per CPU, on
-		 * every CPU: let a large batch or a large cache on a large
-		 * machine yield between CPUs.
+		 * nr_keys sets, or a whole table for a flush or a CPU that is
+		 * not online, per CPU, on every CPU: let a large batch or a
+		 * large cache on a large machine yield between CPUs.
 		 */
 		cond_resched();
 	}
@@ -794,8 +823,9 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush_cpuslocked);
  * pcpu_lookup_cache_flush() - empty every CPU's cache
  * @cache: the cache
  *
- * Like pcpu_lookup_cache_invalidate() for every key, with an IPI to every
- * online CPU.
+ * Like pcpu_lookup_cache_invalidate() for every key: sends an IPI to each
+ * online CPU whose cache holds a key, and none if no CPU holds one. Reads
+ * every online CPU's table to find them.
  *
  * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised.
@@ -838,7 +868,8 @@ int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache)
 	 * after the advance sees the count (the lookup's smp_rmb() on a
 	 * miss), one with an older token is dropped at its first read of
 	 * the sequence, or undoes itself at its second, or stored before
-	 * the flush's IPI reached its CPU and is flushed. Every suspend
+	 * the flush read its CPU's table, which then gets the IPI and is
+	 * flushed. Every suspend
 	 * flushes, so that it returns to an empty cache even when it nests
 	 * in another suspend still flushing.
 	 */

@@ -370,7 +370,8 @@ void test_inval_no_holder(void)
 /*
  * Contract 4: an invalidation interrupts exactly the online CPUs that
  * hold one of its keys, the invalidating CPU included when it holds one,
- * in one round; a flush interrupts every online CPU, holding or not.
+ * in one round; a flush interrupts exactly the online CPUs that hold a
+ * key, and none when every table is empty.
  */
 static void inval_targeted(const void *arg)
 {
@@ -378,6 +379,7 @@ static void inval_targeted(const void *arg)
 	const unsigned long A = 100, B = 200, C = 300, D = 400, X = 500;
 	unsigned long many[3] = { B, C, 0 }, none[2] = { D, A };
 	long before[PLC_NR_CPUS], rounds, all, cpus;
+	unsigned long seq;
 	int cpu;
 
 	CHECK_EQ(pcpu_lookup_cache_init(&cache, 64, 4), 0);
@@ -441,23 +443,42 @@ static void inval_targeted(const void *arg)
 	CHECK_EQ(plc_shim.ipis, rounds + 3);
 	CHECK(!plc_lookup_on(&cache, 3, D));
 
-	/* Flush: every online CPU, each holding only X or nothing. */
+	/* Flush: every CPU holds X, CPU 2 C too. */
 	plc_fill_on(&cache, 2, C, plc_val(C, 2));
 	memcpy(before, plc_shim.ipi_cpu, sizeof(before));
+	cpus = plc_shim.ipi_cpus;
 	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
 	check_ipi_cpus(before, (const long[PLC_NR_CPUS]) { 1, 1, 1, 1 });
 	CHECK_EQ(plc_shim.ipis, rounds + 4);
-	CHECK_EQ(plc_shim.ipis_all, all + 1);
-	for_each_possible_cpu(cpu)
+	CHECK_EQ(plc_shim.ipis_all, all);
+	CHECK_EQ(plc_shim.ipi_cpus, cpus + 4);
+	for_each_possible_cpu(cpu) {
+		CHECK_EQ(plc_find(&cache, cpu, X), -1);
 		CHECK(!plc_lookup_on(&cache, cpu, X));
-	/* Even an empty cache; with a CPU offline, the others. */
+	}
+	/* Every table empty: no CPU, though the sequence advances. */
+	seq = plc_seq(&cache);
+	memcpy(before, plc_shim.ipi_cpu, sizeof(before));
+	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
+	check_ipi_cpus(before, (const long[PLC_NR_CPUS]) { 0, 0, 0, 0 });
+	CHECK_EQ(plc_shim.ipis, rounds + 4);
+	CHECK_EQ(plc_seq(&cache), seq + 1);
+	/*
+	 * CPU 3 alone holds a key, and CPU 2, offline, another: CPU 3 gets
+	 * the only IPI, CPU 2 is cleared directly.
+	 */
+	plc_fill_on(&cache, 3, D, plc_val(D, 3));
+	plc_fill_on(&cache, 2, X, plc_val(X, 2));
 	CHECK_EQ(plc_sim_cpu_down(2), 0);
 	memcpy(before, plc_shim.ipi_cpu, sizeof(before));
 	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
-	check_ipi_cpus(before, (const long[PLC_NR_CPUS]) { 1, 1, 0, 1 });
+	check_ipi_cpus(before, (const long[PLC_NR_CPUS]) { 0, 0, 0, 1 });
+	CHECK_EQ(plc_shim.ipis, rounds + 5);
+	CHECK_EQ(plc_find(&cache, 2, X), -1);
+	CHECK_EQ(plc_find(&cache, 3, D), -1);
 	CHECK_EQ(plc_sim_cpu_up(2), 0);
-	CHECK_EQ(plc_ipis_of(&cache, 0), 3);
-	CHECK_EQ(plc_ipis_of(&cache, 1), 4);
+	CHECK_EQ(plc_ipis_of(&cache, 0), 2);
+	CHECK_EQ(plc_ipis_of(&cache, 1), 3);
 	CHECK_EQ(plc_ipis_of(&cache, 2), 2);
 	CHECK_EQ(plc_ipis_of(&cache, 3), 4);
 	pcpu_lookup_cache_destroy(&cache);
@@ -469,9 +490,9 @@ void test_inval_targeted(void)
 }
 
 /*
- * If the cpumask cannot be allocated, an invalidation interrupts every
- * online CPU instead, and still clears exactly its keys everywhere, the
- * offline CPUs directly. A flush needs no cpumask.
+ * If the cpumask cannot be allocated, an invalidation or a flush
+ * interrupts every online CPU instead, and still clears exactly its keys
+ * everywhere, the offline CPUs directly.
  */
 static void inval_cpumask_fail(const void *arg)
 {
@@ -527,12 +548,17 @@ static void inval_cpumask_fail(const void *arg)
 	CHECK_EQ(plc_find(&cache, 2, 200), -1);
 	CHECK_EQ(plc_invalidations_of(&cache, 2), 1);
 
-	/* Neither a flush nor an all-zero array allocates one. */
+	/* An all-zero array tries no allocation. */
 	masks = plc_shim.cpumasks;
 	two[1] = 0;
 	CHECK_EQ(pcpu_lookup_cache_invalidate_many(&cache, two, 2), 0);
-	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
 	CHECK_EQ(plc_shim.cpumasks, masks);
+	/* A flush: every online CPU, though none holds a key. */
+	memcpy(before, plc_shim.ipi_cpu, sizeof(before));
+	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
+	check_ipi_cpus(before, (const long[PLC_NR_CPUS]) { 1, 1, 1, 0 });
+	CHECK_EQ(plc_shim.ipis_all, all + 4);
+	CHECK_EQ(plc_shim.cpumasks, masks + 1);
 	CHECK_EQ(plc_find(&cache, 3, 300), -1);
 	CHECK(plc_shim_fail_cpumask(false));
 	CHECK_EQ(plc_sim_cpu_up(3), 0);

@@ -7,9 +7,9 @@
  * included. In the model the sequence is the cache's: every invalidation
  * with a nonzero key, and every flush, advances it, and a fill whose token
  * is not the sequence is dropped. An invalidation interrupts only the
- * online CPUs that hold one of its keys (all online CPUs if its cpumask
- * cannot be allocated), a flush every online CPU, and both clear the
- * offline CPUs directly; CPU hotplug changes nothing. With the test hook,
+ * online CPUs that hold one of its keys, a flush only those that hold a
+ * key (either, all online CPUs if its cpumask cannot be allocated), and
+ * both clear the offline CPUs directly; CPU hotplug changes nothing. With the test hook,
  * an invalidation from another CPU also begins in the middle of fills:
  * the fill empties its way again and counts as dropped. Each CPU's write
  * count advances once for each fill that passes its checks, undone or
@@ -33,6 +33,7 @@ struct model {
 	/* How often the interesting cases came up: none may be missing. */
 	long silent;		/* invalidations that sent no IPI */
 	long partial;		/* rounds that skipped an online CPU */
+	long partial_flush;	/* flushes that skipped one */
 	long fallback;		/* rounds to all for want of a cpumask */
 	long undone;		/* fills undone by an invalidation */
 	long kept;		/* fills kept across one with no key */
@@ -80,6 +81,17 @@ static bool m_holds(struct model *m, int cpu, const unsigned long *keys,
 	return false;
 }
 
+/* Whether @cpu holds a key. */
+static bool m_holds_a_key(struct model *m, int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->sets * m->ways; i++)
+		if (m->cpu[cpu].key[i])
+			return true;
+	return false;
+}
+
 /* Clear @keys (NULL: every key) from @cpu's table. */
 static void m_clear_cpu(struct model *m, int cpu, const unsigned long *keys,
 			unsigned int nr)
@@ -119,18 +131,21 @@ static void m_inval(struct model *m, const unsigned long *keys,
 	/* Who gets the IPI is decided before any table changes. */
 	for_each_possible_cpu(cpu) {
 		ipi[cpu] = plc_sim_online[cpu] &&
-			   (!keys || all || m_holds(m, cpu, keys, nr));
+			   (all || (keys ? m_holds(m, cpu, keys, nr) :
+				    m_holds_a_key(m, cpu)));
 		any |= ipi[cpu];
 	}
-	if (!keys || all || any)
+	if (all || any)
 		m->rounds++;
 	if (!any)
 		m->silent++;
-	if (keys && all)
+	if (all)
 		m->fallback++;
 	for_each_possible_cpu(cpu) {
-		if (any && plc_sim_online[cpu] && !ipi[cpu])
+		if (any && plc_sim_online[cpu] && !ipi[cpu]) {
 			m->partial++;
+			m->partial_flush += !keys;
+		}
 		if (ipi[cpu])
 			m->cpu[cpu].st.ipis++;
 		if (ipi[cpu] || !plc_sim_online[cpu]) {
@@ -432,8 +447,11 @@ static void model(const void *arg)
 			plc_shim_fail_cpumask(false);
 			m_inval(&m, keys, n, all);
 		} else if (op < 92) {
+			all = !rnd(8);
+			plc_shim_fail_cpumask(all);
 			CHECK_EQ(do_inval(&cache, NULL, 0, op & 1), 0);
-			m_inval(&m, NULL, 0, false);
+			plc_shim_fail_cpumask(false);
+			m_inval(&m, NULL, 0, all);
 		} else {
 			cpu = 1 + rnd(PLC_NR_CPUS - 1);
 			if (plc_sim_online[cpu])
@@ -452,10 +470,12 @@ static void model(const void *arg)
 	}
 	m_compare(&cache, &m, rounds0);
 	if (plc_test_failed)
-		printf("    silent %ld partial %ld fallback %ld undone %ld kept %ld\n",
-		       m.silent, m.partial, m.fallback, m.undone, m.kept);
+		printf("    silent %ld partial %ld (flush %ld) fallback %ld undone %ld kept %ld\n",
+		       m.silent, m.partial, m.partial_flush, m.fallback,
+		       m.undone, m.kept);
 	CHECK(m.silent > 0);
 	CHECK(m.partial > 0);
+	CHECK(m.partial_flush > 0);
 	CHECK(m.fallback > 0);
 	if (IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)) {
 		CHECK(m.undone > 0);
