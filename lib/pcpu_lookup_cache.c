@@ -281,6 +281,13 @@ static void plc_flush(struct pcpu_lookup_cache *cache,
 			}
 		}
 	}
+	/*
+	 * The table is empty: the next flush may skip this CPU, unless this
+	 * one interrupted a fill, which may store its key after this, and
+	 * keep it if its token is newer than this flush.
+	 */
+	if (!busy)
+		WRITE_ONCE(pc->filled, 0);
 	plc_inval_end(pc, busy, n);
 }
 
@@ -515,15 +522,18 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR, way);
 	WRITE_ONCE(e->val, val);
+	/* A flush that reads it unset reads it before the smp_mb() below. */
+	WRITE_ONCE(pc->filled, 1);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_VAL, way);
 	WRITE_ONCE(e->key, key);
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_KEY, way);
 	/*
 	 * An invalidation that began after the check above may have read
-	 * this set before the key was stored, and then sends this CPU no
-	 * IPI. Pairs with plc_advance(): either the invalidation sees the
-	 * key and interrupts this CPU, whose IPI clears the way, or the
+	 * this set before the key was stored, or a flush this CPU's filled
+	 * flag before it was set, and then sends this CPU no IPI. Pairs with
+	 * plc_advance(): either the invalidation sees the key (the flush the
+	 * flag) and interrupts this CPU, whose IPI clears the way, or the
 	 * sequence read here has moved and the fill undoes itself.
 	 */
 	smp_mb();
@@ -584,32 +594,16 @@ static bool plc_holds_any(struct pcpu_lookup_cache *cache,
 }
 
 /*
- * Whether @pc holds any key, read from another CPU: a whole table when it
- * holds none. Reading every CPU's table here costs what the flush IPIs
- * would cost on each CPU, but interrupts none that has nothing to clear.
+ * Whether @pc may hold what @args drops: one of its keys, or for a flush
+ * any key stored since its table was last flushed. A flush reads only the
+ * flag, not the table: reading every CPU's table from here would cost the
+ * flushing CPU, one CPU after another, what the IPIs cost all CPUs at once.
  */
-static bool plc_holds_a_key(struct pcpu_lookup_cache *cache,
-			    struct pcpu_lookup_cache_cpu *pc)
-{
-	unsigned int set, way;
-
-	for (set = 0; set < cache->nr_sets; set++) {
-		struct pcpu_lookup_cache_entry *e =
-			__pcpu_lookup_cache_set(cache, pc, set);
-
-		for (way = 0; way < cache->nr_ways; way++)
-			if (READ_ONCE(e[way].key))
-				return true;
-	}
-	return false;
-}
-
-/* Whether @pc holds what @args drops: one of its keys, or any for a flush. */
 static bool plc_holds(struct plc_ipi_args *args,
 		      struct pcpu_lookup_cache_cpu *pc)
 {
 	if (!args->keys)
-		return plc_holds_a_key(args->cache, pc);
+		return READ_ONCE(pc->filled);
 	return plc_holds_any(args->cache, pc, args->keys, args->nr_keys);
 }
 
@@ -624,10 +618,11 @@ static bool plc_holds(struct plc_ipi_args *args,
  * the library.
  *
  * An invalidation IPIs only the online CPUs whose sets hold one of its
- * keys, and a flush only those whose tables hold a key, read after
- * plc_advance(): a fill that stores a key after that read sees the new
- * sequence and undoes itself (contract point 3). If the mask cannot be
- * allocated, every online CPU gets the IPI.
+ * keys, and a flush only those whose filled flag is set, read after
+ * plc_advance(): a fill whose key store that read does not see, or whose
+ * flag store for a flush, sees the new sequence and undoes itself
+ * (contract point 3). If the mask cannot be allocated, every online CPU
+ * gets the IPI.
  */
 static void plc_ipi_cpus(struct plc_ipi_args *args)
 {
@@ -664,9 +659,9 @@ static void plc_ipi_cpus(struct plc_ipi_args *args)
 			mutex_unlock(&plc_offline_lock);
 		}
 		/*
-		 * nr_keys sets, or a whole table for a flush or a CPU that is
-		 * not online, per CPU, on every CPU: let a large batch or a
-		 * large cache on a large machine yield between CPUs.
+		 * nr_keys sets, or a whole table if not online, per CPU, on
+		 * every CPU: let a large batch or a large cache on a large
+		 * machine yield between CPUs.
 		 */
 		cond_resched();
 	}
@@ -824,8 +819,8 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_flush_cpuslocked);
  * @cache: the cache
  *
  * Like pcpu_lookup_cache_invalidate() for every key: sends an IPI to each
- * online CPU whose cache holds a key, and none if no CPU holds one. Reads
- * every online CPU's table to find them.
+ * online CPU that has stored a key since its cache was last flushed, and
+ * none if no CPU has (every online CPU if a cpumask cannot be allocated).
  *
  * Context: Process context; takes cpus_read_lock().
  * Return: 0, or -EINVAL if @cache is not initialised.
@@ -867,11 +862,10 @@ int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache)
 	 * The count, then the flush's advance: a fill with a token from
 	 * after the advance sees the count (the lookup's smp_rmb() on a
 	 * miss), one with an older token is dropped at its first read of
-	 * the sequence, or undoes itself at its second, or stored before
-	 * the flush read its CPU's table, which then gets the IPI and is
-	 * flushed. Every suspend
-	 * flushes, so that it returns to an empty cache even when it nests
-	 * in another suspend still flushing.
+	 * the sequence, or undoes itself at its second, or set its CPU's
+	 * filled flag before the flush read it, and that CPU gets the IPI
+	 * and is flushed. Every suspend flushes, so that it returns to an
+	 * empty cache even when it nests in another suspend still flushing.
 	 */
 	smp_mb__after_atomic();
 	return pcpu_lookup_cache_flush(cache);

@@ -87,13 +87,14 @@
  *    sleeps. It runs under the CPU hotplug lock. An invalidation reads, on
  *    each online CPU, the sets of its keys, and sends an IPI only to the
  *    CPUs where one of the keys is present, waiting for all of them; an
- *    invalidation of keys that no CPU holds sends no IPI. A flush IPIs
- *    every online CPU. Both clear the tables of the CPUs that are not
- *    online directly, from the invalidating CPU. The plain calls take
- *    cpus_read_lock(); a caller that already holds it (for example under a
- *    lock that is itself taken inside cpus_read_lock()) calls the
- *    _cpuslocked variants, which assert it with lockdep. Neither may be
- *    called from a CPU hotplug callback.
+ *    invalidation of keys that no CPU holds sends no IPI. A flush reads
+ *    each online CPU's filled flag and IPIs only the CPUs that stored a
+ *    key since their table was last flushed. Both clear the tables of the
+ *    CPUs that are not online directly, from the invalidating CPU. The
+ *    plain calls take cpus_read_lock(); a caller that already holds it
+ *    (for example under a lock that is itself taken inside
+ *    cpus_read_lock()) calls the _cpuslocked variants, which assert it
+ *    with lockdep. Neither may be called from a CPU hotplug callback.
  *    The direct clear is safe because, with CPU hotplug locked, a CPU that
  *    is not online runs no lookup or fill: it is dead, or (split startup)
  *    spins in cpuhp_ap_sync_alive() before RCU watches it, where no RCU
@@ -171,7 +172,7 @@ struct pcpu_lookup_cache_entry {
  * @invalidations: entries cleared by invalidation or flush
  * @ipis: invalidation and flush rounds that reached this CPU through
  *	on_each_cpu_mask() or on_each_cpu(): IPIs, and the invalidating CPU's
- *	own call when it holds a key
+ *	own call when it is one of the CPUs interrupted
  *
  * Counters are per CPU and updated without atomics; an IRQ or NMI that
  * interrupts an update and counts in the same counter may lose one count.
@@ -192,6 +193,9 @@ struct pcpu_lookup_cache_stats {
  *	the table size is a power of two (always for nr_ways <= 4, 8 or 16)
  * @victim: per-set index of the next way to evict
  * @fill_busy: set while a fill, invalidation or flush updates this table
+ * @filled: set by a fill before it stores its key, cleared by a flush of
+ *	this table that did not interrupt a fill: a flush interrupts only
+ *	the CPUs where it is set (all, if it cannot allocate a cpumask)
  * @writes: advanced by every fill, invalidation and flush of this table
  *	before it changes an entry; a lookup that sees it move misses
  * @stats: this CPU's counters
@@ -199,7 +203,8 @@ struct pcpu_lookup_cache_stats {
 struct pcpu_lookup_cache_cpu {
 	struct pcpu_lookup_cache_entry *entries;
 	u8 *victim;
-	unsigned int fill_busy;
+	u8 fill_busy;
+	u8 filled;
 	unsigned int writes;
 	struct pcpu_lookup_cache_stats stats;
 };
@@ -212,7 +217,8 @@ struct pcpu_lookup_cache_cpu {
  * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before the second read of the
  *	write count
  * @PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR: fill, after clearing the way's key
- * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value
+ * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value and
+ *	setting the CPU's filled flag
  * @PCPU_LOOKUP_CACHE_STEP_FILL_KEY: fill, after storing the key, before the
  *	second read of the invalidation sequence
  */

@@ -320,10 +320,26 @@ static void plc_expect_holder(struct kunit *test, struct plc_ctx *ctx,
 }
 
 /*
+ * Expect @nf IPIs on @first, @ns on @second and none on any other online
+ * CPU since @base.
+ */
+static void plc_expect_ipis(struct kunit *test, struct plc_ctx *ctx,
+			    const u64 *base, unsigned int first, u64 nf,
+			    unsigned int second, u64 ns, const char *what)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
+				    cpu == first ? nf : cpu == second ? ns : 0,
+				    "%s: IPIs on CPU %u", what, cpu);
+}
+
+/*
  * Contract 4, targeted: an invalidation IPIs only the online CPUs whose
  * set holds one of its keys, and none when no CPU holds them (a key 0
  * among them included), though the sequence advances each time; a flush
- * IPIs only the online CPUs whose tables hold a key.
+ * IPIs only the online CPUs that stored a key since the last flush.
  */
 static void plc_test_ipi_only_holders(struct kunit *test)
 {
@@ -356,9 +372,8 @@ static void plc_test_ipi_only_holders(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
 								      c), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 1);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu), base[cpu],
-				    "key held nowhere: IPIs on CPU %u", cpu);
+	plc_expect_ipis(test, ctx, base, first, 0, second, 0,
+			"key held nowhere");
 	plc_expect_holder(test, ctx, first, base, 0, a, &ctx->obj_a[0],
 			  "key held nowhere");
 	plc_expect_holder(test, ctx, second, base, 0, b, &ctx->obj_a[1],
@@ -370,45 +385,39 @@ static void plc_test_ipi_only_holders(struct kunit *test)
 			pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
 								     zc, 2), 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 2);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu), base[cpu],
-				    "0 and a key held nowhere: IPIs on CPU %u",
-				    cpu);
+	plc_expect_ipis(test, ctx, base, first, 0, second, 0,
+			"0 and a key held nowhere");
 
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_cpuslocked(&ctx->cache,
 								      a), 0);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
-				    cpu == first, "a: IPIs on CPU %u", cpu);
+	plc_expect_ipis(test, ctx, base, first, 1, second, 0, "a");
 	plc_expect_holder(test, ctx, first, base, 1, a, NULL, "a");
 	plc_expect_holder(test, ctx, second, base, 0, b, &ctx->obj_a[1], "a");
 
 	KUNIT_EXPECT_EQ(test,
 			pcpu_lookup_cache_invalidate_many_cpuslocked(&ctx->cache,
 								     bc, 2), 0);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
-				    (cpu == first) + (cpu == second),
-				    "b, c: IPIs on CPU %u", cpu);
+	plc_expect_ipis(test, ctx, base, first, 1, second, 1, "b, c");
 	plc_expect_holder(test, ctx, second, base, 1, b, NULL, "b, c");
 
-	/* Every table empty: a flush IPIs no CPU either. */
+	/*
+	 * Every table empty, but the first and second CPU stored keys since
+	 * the last flush: a flush IPIs those two alone.
+	 */
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(&ctx->cache), 0);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
-				    (cpu == first) + (cpu == second),
-				    "empty flush: IPIs on CPU %u", cpu);
+	plc_expect_ipis(test, ctx, base, first, 2, second, 2, "first flush");
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 5);
 
 	/* c on the second CPU alone: a flush IPIs it alone. */
 	plc_on_cpu(test, &ctx->cache, second, c, &ctx->obj_a[2]);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(&ctx->cache), 0);
-	for_each_online_cpu(cpu)
-		KUNIT_EXPECT_EQ_MSG(test, plc_ipis(&ctx->cache, cpu) - base[cpu],
-				    (cpu == first) + 2 * (cpu == second),
-				    "flush: IPIs on CPU %u", cpu);
-	plc_expect_holder(test, ctx, second, base, 2, c, NULL, "flush");
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 6);
+	plc_expect_ipis(test, ctx, base, first, 2, second, 3, "second flush");
+	plc_expect_holder(test, ctx, second, base, 3, c, NULL, "second flush");
+
+	/* Nothing stored since: a flush IPIs no CPU. */
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_flush_cpuslocked(&ctx->cache), 0);
+	plc_expect_ipis(test, ctx, base, first, 2, second, 3, "third flush");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&ctx->cache.seq), seq + 7);
 	cpus_read_unlock();
 }
 
@@ -444,7 +453,7 @@ static void plc_test_suspend(struct kunit *test)
 		pcpu_lookup_cache_stats_cpu(&ctx->cache, cpu, &base[cpu]);
 	}
 
-	/* The second suspend's flush finds every table empty: no IPI. */
+	/* The second suspend's flush finds every filled flag clear: no IPI. */
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(&ctx->cache), 0);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_suspend(&ctx->cache), 0);
 	for_each_online_cpu(cpu) {

@@ -843,8 +843,9 @@ static void plc_test_fill_race(struct kunit *test)
 	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 0);
 
 	/*
-	 * The real, sleeping calls, reaching this CPU by IPI while the
-	 * caller is pinned between its lookup and its fill.
+	 * The real, sleeping calls, while the caller is pinned between its
+	 * lookup and its fill: they advance the sequence, whether or not
+	 * they also send this CPU an IPI.
 	 */
 	plc_fill_after(ctx, plc_call_invalidate, many);
 	plc_fill_after(ctx, plc_call_invalidate_many, many);

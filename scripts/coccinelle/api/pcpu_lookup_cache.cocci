@@ -2,8 +2,8 @@
 /// Find pcpu_lookup_cache functions that sleep called in atomic context.
 ///
 /// pcpu_lookup_cache_invalidate(), _invalidate_many(), _flush() and
-/// _suspend() take the CPU hotplug lock and wait for an IPI on every online
-/// CPU, as do their _cpuslocked variants, minus the lock; _resume() waits
+/// _suspend() take the CPU hotplug lock and wait for IPIs to other CPUs,
+/// as do their _cpuslocked variants, minus the lock; _resume() waits
 /// for an RCU grace period; pcpu_lookup_cache_init(), _destroy() and
 /// _debugfs_create() allocate or free memory and take sleeping locks. None
 /// of them may be called with a spinlock, rwlock or local lock held, in an

@@ -204,6 +204,7 @@ static void (*const tests[])(void) = {
 	test_nested_fill,
 	test_fill_undone,
 	test_ipi_in_fill,
+	test_late_flush,
 	test_nested_aba,
 	test_alloc_fail,
 	test_destroy_twice,

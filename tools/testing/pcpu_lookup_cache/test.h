@@ -166,6 +166,7 @@ void test_nested_lookup(void);
 void test_nested_fill(void);
 void test_fill_undone(void);
 void test_ipi_in_fill(void);
+void test_late_flush(void);
 void test_nested_aba(void);
 void test_alloc_fail(void);
 void test_destroy_twice(void);

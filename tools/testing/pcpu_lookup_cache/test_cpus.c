@@ -2,7 +2,7 @@
 /*
  * Which simulated CPUs an invalidation or flush reaches: CPUs taken
  * offline and back, the CPU hotplug lock taken or held (_cpuslocked), and
- * IPIs only to the CPUs that hold a key.
+ * IPIs only to the CPUs that may hold a key.
  */
 #include "test.h"
 
@@ -370,8 +370,9 @@ void test_inval_no_holder(void)
 /*
  * Contract 4: an invalidation interrupts exactly the online CPUs that
  * hold one of its keys, the invalidating CPU included when it holds one,
- * in one round; a flush interrupts exactly the online CPUs that hold a
- * key, and none when every table is empty.
+ * in one round; a flush interrupts exactly the online CPUs that filled
+ * since the last flush (here, those that hold a key), and none when no
+ * CPU did.
  */
 static void inval_targeted(const void *arg)
 {

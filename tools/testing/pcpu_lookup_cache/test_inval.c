@@ -392,9 +392,13 @@ static void writes(const void *arg)
 	CHECK_EQ(pcpu_lookup_cache_invalidate_many(&cache, two, 2), 0);
 	check_writes(&cache, w, 0, 0, 0, 0);		/* no round at all */
 	CHECK_EQ(plc_shim.mutex_locks, locks + 2);
-	/* A flush: CPU 2 still holds k[1], and CPU 3 is cleared directly. */
+	/*
+	 * A flush: CPU 0 and 2 have filled since the last flush, though
+	 * CPU 0 holds nothing now; CPU 1's fills were dropped before they
+	 * stored; CPU 3 is cleared directly.
+	 */
 	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
-	check_writes(&cache, w, 0, 0, 1, 1);
+	check_writes(&cache, w, 1, 0, 1, 1);
 	CHECK(!plc_shim_fail_cpumask(true));
 	CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, none), 0);
 	plc_shim_fail_cpumask(false);
@@ -459,7 +463,7 @@ static void suspend(const void *arg)
 
 	/*
 	 * Nested: the first resume keeps dropping fills. The nested
-	 * suspend's flush finds every table empty and sends no IPI.
+	 * suspend's flush finds every filled flag clear and sends no IPI.
 	 */
 	CHECK_EQ(pcpu_lookup_cache_suspend(&cache), 0);
 	CHECK_EQ(pcpu_lookup_cache_resume(&cache), 0);

@@ -7,11 +7,14 @@
  * included. In the model the sequence is the cache's: every invalidation
  * with a nonzero key, and every flush, advances it, and a fill whose token
  * is not the sequence is dropped. An invalidation interrupts only the
- * online CPUs that hold one of its keys, a flush only those that hold a
- * key (either, all online CPUs if its cpumask cannot be allocated), and
- * both clear the offline CPUs directly; CPU hotplug changes nothing. With the test hook,
- * an invalidation from another CPU also begins in the middle of fills:
- * the fill empties its way again and counts as dropped. Each CPU's write
+ * online CPUs that hold one of its keys, a flush only those whose filled
+ * flag is set (either, all online CPUs if its cpumask cannot be
+ * allocated), and both clear the offline CPUs directly; CPU hotplug
+ * changes nothing. A fill that passes its checks sets its CPU's flag
+ * before it stores its key; a flush that reaches a CPU clears it, unless
+ * it interrupted a fill there. With the test hook, an invalidation or a
+ * flush from another CPU also begins in the middle of fills: the fill
+ * empties its way again and counts as dropped. Each CPU's write
  * count advances once for each fill that passes its checks, undone or
  * not, and once for each invalidation or flush that reaches the CPU, by
  * IPI or directly while it is offline.
@@ -23,6 +26,7 @@ struct model_cpu {
 	void **val;
 	u8 *victim;
 	unsigned int writes;	/* the write count */
+	bool filled;		/* the filled flag */
 	struct pcpu_lookup_cache_stats st;
 };
 
@@ -37,6 +41,7 @@ struct model {
 	long fallback;		/* rounds to all for want of a cpumask */
 	long undone;		/* fills undone by an invalidation */
 	long kept;		/* fills kept across one with no key */
+	long unseen;		/* flushes in a fill that skipped its CPU */
 	struct model_cpu cpu[PLC_NR_CPUS];
 };
 
@@ -81,17 +86,6 @@ static bool m_holds(struct model *m, int cpu, const unsigned long *keys,
 	return false;
 }
 
-/* Whether @cpu holds a key. */
-static bool m_holds_a_key(struct model *m, int cpu)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->sets * m->ways; i++)
-		if (m->cpu[cpu].key[i])
-			return true;
-	return false;
-}
-
 /* Clear @keys (NULL: every key) from @cpu's table. */
 static void m_clear_cpu(struct model *m, int cpu, const unsigned long *keys,
 			unsigned int nr)
@@ -114,10 +108,11 @@ static void m_clear_cpu(struct model *m, int cpu, const unsigned long *keys,
 
 /*
  * Invalidate @keys (NULL: flush); no nonzero key: nothing at all. @all:
- * the cpumask allocation fails, every online CPU is interrupted.
+ * the cpumask allocation fails, every online CPU is interrupted. @busy:
+ * the CPU whose fill it interrupts, or -1.
  */
 static void m_inval(struct model *m, const unsigned long *keys,
-		    unsigned int nr, bool all)
+		    unsigned int nr, bool all, int busy)
 {
 	bool ipi[PLC_NR_CPUS], any = false;
 	unsigned int i;
@@ -132,7 +127,7 @@ static void m_inval(struct model *m, const unsigned long *keys,
 	for_each_possible_cpu(cpu) {
 		ipi[cpu] = plc_sim_online[cpu] &&
 			   (all || (keys ? m_holds(m, cpu, keys, nr) :
-				    m_holds_a_key(m, cpu)));
+				    m->cpu[cpu].filled));
 		any |= ipi[cpu];
 	}
 	if (all || any)
@@ -151,19 +146,22 @@ static void m_inval(struct model *m, const unsigned long *keys,
 		if (ipi[cpu] || !plc_sim_online[cpu]) {
 			m->cpu[cpu].writes++;
 			m_clear_cpu(m, cpu, keys, nr);
+			if (!keys && cpu != busy)
+				m->cpu[cpu].filled = false;
 		}
 	}
 }
 
 /*
- * A fill; if @ikeys, an invalidation of them (and nothing else) begins
- * between its token check and its second read of the sequence: before its
- * last store, or, if @stored, after it. Returns whether the fill got that
- * far, so the invalidation ran.
+ * A fill; if @inject, an invalidation of @ikeys (NULL: a flush), and
+ * nothing else, begins between its token check and its second read of the
+ * sequence, at hook call @at: 0, before the fill sets the filled flag and
+ * stores the key; 1, between the two; 2, after both. Returns whether the
+ * fill got that far, so the invalidation ran.
  */
 static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
-		   unsigned long token, const unsigned long *ikeys,
-		   unsigned int inr, bool stored)
+		   unsigned long token, bool inject, const unsigned long *ikeys,
+		   unsigned int inr, int at)
 {
 	struct model_cpu *c = &m->cpu[cpu];
 	unsigned int set = plc_ref_set(m->sets, key), w;
@@ -187,14 +185,19 @@ static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
 	c->victim[set] = (w + 1) % m->ways;
 	c->st.evictions++;
 store:
-	if (ikeys) {
+	if (inject) {
 		/*
 		 * The way is empty while the invalidation reads the set, or
 		 * holds the new entry, which it may clear by IPI.
 		 */
-		k[w] = stored ? key : 0;
-		c->val[set * m->ways + w] = stored ? val : NULL;
-		m_inval(m, ikeys, inr, false);
+		k[w] = at == 2 ? key : 0;
+		c->val[set * m->ways + w] = at == 2 ? val : NULL;
+		if (at >= 1)
+			c->filled = true;
+		m->unseen += !ikeys && !c->filled;
+		m_inval(m, ikeys, inr, false, cpu);
+		/* Set before the key store, whether or not the fill undoes. */
+		c->filled = true;
 		if (token != m->seq) {
 			k[w] = 0;
 			c->val[set * m->ways + w] = NULL;
@@ -204,10 +207,11 @@ store:
 		}
 		m->kept++;
 	}
+	c->filled = true;
 	k[w] = key;
 	c->val[set * m->ways + w] = val;
 	c->st.fills++;
-	return !!ikeys;
+	return inject;
 }
 
 /*
@@ -239,13 +243,14 @@ static int do_inval(struct pcpu_lookup_cache *cache, const unsigned long *keys,
 }
 
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
-/* An invalidation that another CPU begins while a fill stores. */
+/* An invalidation or flush that another CPU begins while a fill stores. */
 static struct {
 	int fire_at;		/* 0: at FILL_CLEAR, 1: FILL_VAL, 2: FILL_KEY */
 	int calls;
 	int step;		/* where it ran, -1: not yet */
 	int from;		/* the invalidating CPU */
 	bool locked;
+	bool flush;		/* a flush, not an invalidation of keys */
 	unsigned long keys[3];
 	unsigned int nr;
 	int ret;
@@ -261,12 +266,16 @@ static void inject_hook(struct pcpu_lookup_cache *cache,
 	inj.step = step;
 	plc_sim_cpu = inj.from;
 	plc_sim_irqs_off = 0;
-	inj.ret = do_inval(cache, inj.keys, inj.nr, inj.locked);
+	inj.ret = do_inval(cache, inj.flush ? NULL : inj.keys, inj.nr,
+			   inj.locked);
 	plc_sim_cpu = cpu;
 	plc_sim_irqs_off = irqs;
 }
 
-/* Arm an invalidation from another online CPU; false if there is none. */
+/*
+ * Arm an invalidation or, one time in six, a flush from another online
+ * CPU; false if there is none.
+ */
 static bool inject_arm(struct pcpu_lookup_cache *cache, int cpu,
 		       unsigned int nkeys)
 {
@@ -283,7 +292,8 @@ static bool inject_arm(struct pcpu_lookup_cache *cache, int cpu,
 	inj.step = -1;
 	inj.from = from;
 	inj.locked = rnd(2);
-	inj.nr = 1 + rnd(ARRAY_SIZE(inj.keys));
+	inj.flush = !rnd(6);
+	inj.nr = inj.flush ? 0 : 1 + rnd(ARRAY_SIZE(inj.keys));
 	for (i = 0; i < inj.nr; i++)
 		inj.keys[i] = rnd(6) ? rnd(nkeys + 1) : 0;
 	inj.ret = 0;
@@ -293,8 +303,8 @@ static bool inject_arm(struct pcpu_lookup_cache *cache, int cpu,
 
 /*
  * The fill of a miss on @cpu with @token, while another CPU invalidates
- * random keys from a hook point of the fill. False, and nothing done, if
- * no other CPU is online.
+ * random keys, or flushes, from a hook point of the fill. False, and
+ * nothing done, if no other CPU is online.
  */
 static bool fill_injected(struct pcpu_lookup_cache *cache, struct model *m,
 			  int cpu, unsigned long key, void *val,
@@ -310,8 +320,8 @@ static bool fill_injected(struct pcpu_lookup_cache *cache, struct model *m,
 	cache->test_hook = NULL;
 	CHECK_EQ(plc_sim_cpu, cpu);
 	CHECK_EQ(inj.ret, 0);
-	fired = m_fill(m, cpu, key, val, token, inj.keys, inj.nr,
-		       inj.fire_at == 2);
+	fired = m_fill(m, cpu, key, val, token, true,
+		       inj.flush ? NULL : inj.keys, inj.nr, inj.fire_at);
 	/* The hook runs iff the fill passed its checks, then only once. */
 	CHECK_EQ(inj.step >= 0, fired);
 	if (!fired)
@@ -345,6 +355,7 @@ static void m_compare(struct pcpu_lookup_cache *cache, struct model *m,
 		struct pcpu_lookup_cache_cpu *pc = plc_pc(cache, cpu);
 
 		CHECK_EQ(pc->fill_busy, 0);
+		CHECK_EQ(pc->filled, c->filled);
 		CHECK_EQ(pc->writes, c->writes);
 		for (set = 0; set < m->sets; set++) {
 			CHECK_EQ(pc->victim[set], c->victim[set]);
@@ -414,7 +425,7 @@ static void model(const void *arg)
 				keys[0] = rnd(nkeys + 1);
 				plc_sim_set_cpu(0);
 				CHECK_EQ(do_inval(&cache, keys, 1, op & 1), 0);
-				m_inval(&m, keys, 1, false);
+				m_inval(&m, keys, 1, false, -1);
 				ver[keys[0]]++;
 				plc_sim_set_cpu(cpu);
 			}
@@ -423,13 +434,14 @@ static void model(const void *arg)
 			    !fill_injected(&cache, &m, cpu, key, found, t1,
 					   nkeys, ver)) {
 				pcpu_lookup_cache_fill(&cache, key, found, t1);
-				m_fill(&m, cpu, key, found, t2, NULL, 0, false);
+				m_fill(&m, cpu, key, found, t2, false, NULL, 0,
+				       0);
 			}
 			plc_sim_set_cpu(0);
 		} else if (op < 80) {
 			keys[0] = key;
 			CHECK_EQ(do_inval(&cache, keys, 1, op & 1), 0);
-			m_inval(&m, keys, 1, false);
+			m_inval(&m, keys, 1, false, -1);
 			ver[key]++;
 		} else if (op < 90) {
 			/*
@@ -445,13 +457,13 @@ static void model(const void *arg)
 			plc_shim_fail_cpumask(all);
 			CHECK_EQ(do_inval(&cache, keys, n, op & 1), 0);
 			plc_shim_fail_cpumask(false);
-			m_inval(&m, keys, n, all);
+			m_inval(&m, keys, n, all, -1);
 		} else if (op < 92) {
 			all = !rnd(8);
 			plc_shim_fail_cpumask(all);
 			CHECK_EQ(do_inval(&cache, NULL, 0, op & 1), 0);
 			plc_shim_fail_cpumask(false);
-			m_inval(&m, NULL, 0, all);
+			m_inval(&m, NULL, 0, all, -1);
 		} else {
 			cpu = 1 + rnd(PLC_NR_CPUS - 1);
 			if (plc_sim_online[cpu])
@@ -470,15 +482,16 @@ static void model(const void *arg)
 	}
 	m_compare(&cache, &m, rounds0);
 	if (plc_test_failed)
-		printf("    silent %ld partial %ld (flush %ld) fallback %ld undone %ld kept %ld\n",
+		printf("    silent %ld partial %ld (flush %ld) fallback %ld undone %ld (unseen %ld) kept %ld\n",
 		       m.silent, m.partial, m.partial_flush, m.fallback,
-		       m.undone, m.kept);
+		       m.undone, m.unseen, m.kept);
 	CHECK(m.silent > 0);
 	CHECK(m.partial > 0);
 	CHECK(m.partial_flush > 0);
 	CHECK(m.fallback > 0);
 	if (IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)) {
 		CHECK(m.undone > 0);
+		CHECK(m.unseen > 0);
 		CHECK(m.kept > 0);
 	}
 	pcpu_lookup_cache_destroy(&cache);

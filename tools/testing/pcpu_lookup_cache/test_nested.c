@@ -564,7 +564,8 @@ static void fill_undone(const void *arg)
 /*
  * Contract 3 with the IPI in the fill: the fill runs with IRQs on, so an
  * invalidation, a flush or a suspend from CPU 1 may interrupt CPU 0's fill
- * at each of its three steps, with an IPI to CPU 0 if CPU 0 holds a key.
+ * at each of its three steps, with an IPI to CPU 0 if CPU 0 holds a key
+ * (for a flush: if it filled since the last flush).
  * Then, still inside the fill, an IRQ on CPU 0 looks the filled key up and
  * fills it. Every action advances the sequence, so the fill is undone; the
  * IRQ's fill is dropped; nothing invalidated survives on either CPU;
@@ -694,6 +695,17 @@ static void ipi_in_fill_one(const struct plc_geom *g, enum fill_case fc,
 	CHECK_EQ(s1.fills, s0.fills);
 	CHECK_EQ(s1.dropped, s0.dropped + 1 + (irq && !kept));
 	CHECK_PTR(ipf.irq_got, irq && kept ? val : NULL);
+	/*
+	 * A flush or suspend interrupts only the CPUs that filled since the
+	 * last flush: CPU 1 if it holds keys, CPU 0 too if this fill had
+	 * already set its flag, after storing the value. Otherwise the fill
+	 * undoes itself alone. Either way the fill leaves the flag set.
+	 */
+	if (a >= I_FLUSH) {
+		CHECK_EQ(s1.ipis - s0.ipis, nfull > 0 || n >= 1);
+		CHECK_EQ(plc_ipis_of(&cache, 1), nfull > 0);
+	}
+	CHECK_EQ(plc_pc(&cache, 0)->filled, 1);
 	for (c = 0; c < 2; c++) {
 		CHECK_EQ(plc_pc(&cache, c)->fill_busy, 0);
 		CHECK(plc_pc(&cache, c)->victim[set] < ways);
@@ -737,6 +749,68 @@ static void ipi_in_fill(const void *arg)
 					for (irq = 0; irq <= 1; irq++)
 						ipi_in_fill_one(g, fc, j, n, a,
 								irq);
+}
+
+/*
+ * Contract 4 for a flush: the IPI of a flush that advanced the sequence
+ * before the lookup took its token may land in the fill, which then keeps
+ * its key. At the first two hook calls the way holds no key yet, so the
+ * IPI leaves it, and the fill stores it after: its CPU must keep the
+ * filled flag set, or the next flush skips the CPU and the entry stays.
+ * At the third the key is stored, and the IPI clears it. The late IPI is
+ * pcpu_lookup_cache_flush_cpu() on the filling CPU, with no advance.
+ */
+static int late_at, late_calls;
+
+static void late_flush_hook(struct pcpu_lookup_cache *cache,
+			    enum pcpu_lookup_cache_step step, unsigned int way)
+{
+	if (late_calls++ == late_at)
+		pcpu_lookup_cache_flush_cpu(cache, plc_sim_cpu);
+}
+
+static void late_flush(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	struct pcpu_lookup_cache cache;
+	unsigned long token, key = 100, other = 200;
+	long ipis;
+	void *val = plc_val(key, 0);
+	int at;
+
+	for (at = 0; at <= 2 && !plc_test_failed; at++) {
+		CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+		/* CPU 0 has filled before: its flag is set at the hook. */
+		plc_fill_on(&cache, 0, other, plc_val(other, 0));
+		CHECK(!pcpu_lookup_cache_lookup(&cache, key, &token));
+		late_at = at;
+		late_calls = 0;
+		cache.test_hook = late_flush_hook;
+		pcpu_lookup_cache_fill(&cache, key, val, token);
+		cache.test_hook = NULL;
+		CHECK_EQ(late_calls, 3);
+		CHECK_EQ(plc_pc(&cache, 0)->fill_busy, 0);
+		CHECK_EQ(plc_find(&cache, 0, other), -1);
+		CHECK_PTR(pcpu_lookup_cache_lookup(&cache, key, &token),
+			  at < 2 ? val : NULL);
+		CHECK_EQ(plc_pc(&cache, 0)->filled, 1);
+		/* The next flush reaches CPU 0 and leaves nothing there. */
+		ipis = plc_ipis_of(&cache, 0);
+		CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);
+		CHECK_EQ(plc_ipis_of(&cache, 0), ipis + 1);
+		CHECK_EQ(plc_find(&cache, 0, key), -1);
+		CHECK_EQ(plc_pc(&cache, 0)->filled, 0);
+		pcpu_lookup_cache_destroy(&cache);
+		if (plc_test_failed)
+			printf("    %ux%u late flush at hook call %d\n",
+			       g->sets, g->ways, at);
+	}
+}
+
+void test_late_flush(void)
+{
+	plc_geom_subtests("late_flush", late_flush, nest_geoms,
+			  ARRAY_SIZE(nest_geoms));
 }
 
 void test_fill_undone(void)
@@ -920,6 +994,10 @@ void test_fill_undone(void)
 }
 
 void test_ipi_in_fill(void)
+{
+}
+
+void test_late_flush(void)
 {
 }
 
