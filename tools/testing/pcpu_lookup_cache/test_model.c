@@ -482,7 +482,8 @@ static void model(const void *arg)
 	}
 	m_compare(&cache, &m, rounds0);
 	if (plc_test_failed)
-		printf("    silent %ld partial %ld (flush %ld) fallback %ld undone %ld (unseen %ld) kept %ld\n",
+		printf("    silent %ld partial %ld (flush %ld) fallback %ld\n"
+		       "    undone %ld (unseen %ld) kept %ld\n",
 		       m.silent, m.partial, m.partial_flush, m.fallback,
 		       m.undone, m.unseen, m.kept);
 	CHECK(m.silent > 0);
