@@ -37,6 +37,13 @@ struct plc_geom {
 	unsigned int ways;
 };
 
+/* How a fill meets its set, for the tests of a fill's hook calls. */
+enum fill_case {
+	F_EVICT,	/* the set is full, the fill evicts way j */
+	F_EMPTY,	/* ways before j are full, way j is the first empty */
+	F_UPDATE,	/* the key is in way j, its value changes */
+};
+
 /* A fake object pointer, never dereferenced: distinct per (key, ver). */
 static inline void *plc_val(unsigned long key, unsigned int ver)
 {

@@ -457,7 +457,10 @@ static void inval_targeted(const void *arg)
 		CHECK_EQ(plc_find(&cache, cpu, X), -1);
 		CHECK(!plc_lookup_on(&cache, cpu, X));
 	}
-	/* Every table empty: no CPU, though the sequence advances. */
+	/*
+	 * No CPU filled since that flush, so every filled flag is clear: no
+	 * IPI, though the sequence advances.
+	 */
 	seq = plc_seq(&cache);
 	memcpy(before, plc_shim.ipi_cpu, sizeof(before));
 	CHECK_EQ(pcpu_lookup_cache_flush(&cache), 0);

@@ -206,8 +206,9 @@ store:
 			return true;
 		}
 		m->kept++;
+	} else {
+		c->filled = true;
 	}
-	c->filled = true;
 	k[w] = key;
 	c->val[set * m->ways + w] = val;
 	c->st.fills++;
