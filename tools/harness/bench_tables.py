@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """The 'uml-tables' stage of 'make bench': parse the "plc_bench:" lines of the
-KUnit suite pcpu_lookup_cache_bench (lib/tests/pcpu_lookup_cache_bench.c, run
+KUnit suite pcpu_lookup_cache_bench (lib/tests/pcpu_lookup_cache_bench_*.c, run
 on UML in a kernel without the cache's test hooks), and turn them into
 results.json data, target lines, report sections and a plot.
 
@@ -376,7 +376,7 @@ def method(t, kernel_cfg):
     c = _cfg(t)
     return [
         "- **UML tables (ns)**: KUnit suite `pcpu_lookup_cache_bench` "
-        "(lib/tests/pcpu_lookup_cache_bench.c, patch 0012) on UML, in a "
+        "(lib/tests/pcpu_lookup_cache_bench_*.c, patch 0012) on UML, in a "
         "kernel built from `tools/harness/bench-um.kunitconfig`: "
         "CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST is off, so the lookup has no "
         "test hook and the fast path is the production one (%s). One boot, "

@@ -15,7 +15,7 @@
  *	alone), c<SETS>x<WAYS> (the cache in front of the table), limit (one
  *	read of a precomputed per-CPU array slot per lookup), m<ENTRIES>
  *	(m256 or m2048: the minimal keyed lookup in front of the table, as
- *	plcb_mkl_lookup() of lib/tests/pcpu_lookup_cache_bench.c: a
+ *	plcb_mkl_lookup() of lib/tests/pcpu_lookup_cache_bench_tables.c: a
  *	direct-mapped per-CPU table of ENTRIES slots picked with the cache's
  *	hash, one key compare and one value load; on a mismatch the table
  *	and plain stores of key and value).

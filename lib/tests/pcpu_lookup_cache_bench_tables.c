@@ -42,9 +42,10 @@
  * pointers must match.
  *
  * Also: the miss path (ways + 1 keys of one set, so that round-robin
- * replacement misses every time) against the table alone on the same keys,
- * invalidation of one key and of a batch, and the loops of the unit
- * suite's cost case (hit, limit reference, miss + fill on a 1x1 cache).
+ * replacement misses every time) against the table alone on the same keys;
+ * and, in pcpu_lookup_cache_bench_inval.c, invalidation of one key and of
+ * a batch, and the loops of the unit suite's cost case (hit, limit
+ * reference, miss + fill on a 1x1 cache).
  *
  * Each measurement prints one "plc_bench: kind ..." line of key/value
  * pairs; tools/harness/bench_tables.py turns them into the report. Times
@@ -56,20 +57,16 @@
  * override the scale's values.
  */
 
-#include <kunit/test.h>
 #include <linux/hash.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/pcpu_lookup_cache.h>
-#include <linux/percpu.h>
-#include <linux/prandom.h>
 #include <linux/rculist.h>
-#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+
+#include "pcpu_lookup_cache_bench.h"
 
 static char *scale = "smoke";
 module_param(scale, charp, 0444);
@@ -91,10 +88,7 @@ MODULE_PARM_DESC(seed, "seed of the key, allocation and sequence generator");
 #define PLCB_MAX_HOT	16384
 #define PLCB_HASH64	6	/* KPROBE_HASH_BITS in v6.12 */
 #define PLCB_HASH512	9	/* the 2014 patch's enlarged kprobe hash */
-#define PLCB_TEXT	0xffffffff81000000UL
-#define PLCB_BATCH	128	/* keys per invalidate_many() call */
 #define PLCB_MAX_PASSES	100000
-#define PLCB_MAX_SETS	512	/* the largest geometry measured */
 /* log2 of the entries of each minimal keyed table: 64 x 4 and 512 x 4 */
 #define PLCB_MKL_BITS0	8
 #define PLCB_MKL_BITS1	11
@@ -132,14 +126,6 @@ static const char * const plcb_table_names[] = {
 	"hlist64", "hlist512", "rht",
 };
 
-/* The cache geometries measured: the default and the 2014 patch's. */
-static const unsigned int plcb_geom[][2] = {
-	{ PCPU_LOOKUP_CACHE_DEFAULT_SETS, PCPU_LOOKUP_CACHE_DEFAULT_WAYS },
-	{ PLCB_MAX_SETS, 4 },
-};
-
-#define PLCB_NR_GEOM	ARRAY_SIZE(plcb_geom)
-
 static const struct rhashtable_params plcb_rht_params = {
 	.head_offset = offsetof(struct plcb_obj, rh),
 	.key_offset = offsetof(struct plcb_obj, key),
@@ -152,11 +138,8 @@ struct plcb_access {
 	unsigned long idx;
 };
 
-struct plcb_ref {
-	void **slot;
-};
-
-static DEFINE_PER_CPU(struct plcb_ref, plcb_ref);
+/* The limit reference's slots (pcpu_lookup_cache_bench.h). */
+DEFINE_PER_CPU(struct plcb_ref, plcb_ref);
 
 /* One slot of a minimal keyed table: key 0 is empty (no key is 0). */
 struct plcb_mkl_entry {
@@ -170,31 +153,6 @@ struct plcb_mkl {
 };
 
 static DEFINE_PER_CPU(struct plcb_mkl, plcb_mkl);
-
-struct plcb_ctx {
-	struct kunit *test;
-	const struct plcb_scale *sc;
-	unsigned int reps, target_us, seq_len;
-	struct rnd_state rnd;
-	unsigned int n;
-	struct plcb_obj **objs;		/* by key index */
-	struct hlist_head *hl64, *hl512;
-	struct rhashtable rht;
-	bool rht_ok;
-	struct pcpu_lookup_cache cache[PLCB_NR_GEOM];
-	unsigned int *hot;		/* key indexes of the hot set */
-	u64 *cdf;			/* Zipf(1.0) over ranks, 2^32 / rank */
-	struct plcb_access *seq;
-	struct plcb_obj **want;		/* the object each access must return */
-	unsigned long want_sum;		/* their sum over one pass */
-	unsigned int mkl_misses;	/* of the last checking pass */
-	bool stats_on;			/* holds a hit statistics reference */
-};
-
-static unsigned long long plcb_ps(u64 ns, u64 ops)
-{
-	return ops ? div64_u64(ns * 1000, ops) : 0;
-}
 
 static u32 plcb_rand(struct plcb_ctx *c, u32 bound)
 {
@@ -991,210 +949,6 @@ static void plcb_test_tables(struct kunit *test)
 	plcb_build(c, n);
 	plcb_scenarios(c);
 	plcb_miss_path(c);
-}
-
-/* PLCB_BATCH keys like text addresses, at most @ways of them per set. */
-static void plcb_spread_keys(struct pcpu_lookup_cache *cache,
-			     unsigned int ways, unsigned long *keys,
-			     unsigned int *per_set)
-{
-	unsigned int n, i;
-
-	memset(per_set, 0, cache->nr_sets * sizeof(*per_set));
-	for (n = 0, i = 1; n < PLCB_BATCH; i++) {
-		unsigned long key = PLCB_TEXT + i * 37;
-		unsigned int set = __pcpu_lookup_cache_set_index(cache, key);
-
-		if (per_set[set] == ways)
-			continue;
-		per_set[set]++;
-		keys[n++] = key;
-	}
-}
-
-/* Look @keys up and cache them on this CPU, each with itself as value. */
-static void plcb_cache_keys(struct kunit *test, struct pcpu_lookup_cache *cache,
-			    unsigned long *keys, unsigned int nr)
-{
-	unsigned long token;
-	unsigned int i;
-
-	preempt_disable();
-	for (i = 0; i < nr; i++) {
-		KUNIT_EXPECT_NULL(test,
-				  pcpu_lookup_cache_lookup(cache, keys[i], &token));
-		pcpu_lookup_cache_fill(cache, keys[i], &keys[i], token);
-	}
-	preempt_enable();
-}
-
-/*
- * @loops lookups of @keys[i & @mask] in @cache, with preemption disabled:
- * returns their time in ns and the sum of the values found in @sum.
- */
-static noinline u64 plcb_time_hits(struct pcpu_lookup_cache *cache,
-				   const unsigned long *keys, unsigned int mask,
-				   unsigned int loops, unsigned long *sum)
-{
-	unsigned long token, s = 0;
-	unsigned int i;
-	u64 t0;
-
-	t0 = ktime_get_ns();
-	for (i = 0; i < loops; i++)
-		s += (unsigned long)pcpu_lookup_cache_lookup(cache,
-							     keys[i & mask],
-							     &token);
-	t0 = ktime_get_ns() - t0;
-	*sum = s;
-	return t0;
-}
-
-/*
- * Invalidation of one key and of PLCB_BATCH keys in one call, all cached
- * on this CPU, then the loops of the unit suite's cost case: hits of 128
- * keys that fit the default geometry, the limit reference, and misses
- * each followed by the fill that evicts the other key on a 1x1 cache;
- * then the same hits with hit statistics off.
- */
-static void plcb_test_invalidate_cost(struct kunit *test)
-{
-	struct plcb_ctx *c = test->priv;
-	struct pcpu_lookup_cache_stats s0, s1;
-	struct pcpu_lookup_cache *thrash;
-	unsigned long *keys, token, sum, want;
-	unsigned int g, i, n, rep, cpu, rounds, loops, *per_set;
-	u64 t0, t_one, t_many, t_hit, t_ref, t_miss, t_hit_off;
-	bool off;
-	void **slot;
-	int ret = 0;
-
-	keys = kunit_kcalloc(test, PLCB_BATCH, sizeof(*keys), GFP_KERNEL);
-	slot = kunit_kcalloc(test, PLCB_BATCH, sizeof(*slot), GFP_KERNEL);
-	thrash = kunit_kzalloc(test, sizeof(*thrash), GFP_KERNEL);
-	per_set = kunit_kcalloc(test, PLCB_MAX_SETS, sizeof(*per_set),
-				GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, per_set);
-	KUNIT_ASSERT_NOT_NULL(test, keys);
-	KUNIT_ASSERT_NOT_NULL(test, slot);
-	KUNIT_ASSERT_NOT_NULL(test, thrash);
-	KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_init(thrash, 1, 1), 0);
-	/* Enough rounds for target_us at about 1 us per invalidation. */
-	rounds = max(1U, c->target_us / PLCB_BATCH);
-	loops = max(1000U, c->target_us * 100);
-
-	for (g = 0; g < PLCB_NR_GEOM; g++) {
-		struct pcpu_lookup_cache *cache = &c->cache[g];
-		unsigned int sets = plcb_geom[g][0], ways = plcb_geom[g][1];
-
-		plcb_spread_keys(cache, ways, keys, per_set);
-
-		for (rep = 0; rep < c->reps; rep++) {
-			t_one = 0;
-			t_many = 0;
-			/*
-			 * Summed over CPUs: the test may migrate between
-			 * rounds, and each key is cached on one CPU only.
-			 */
-			pcpu_lookup_cache_stats_sum(cache, &s0);
-			for (n = 0; n < rounds; n++) {
-				plcb_cache_keys(test, cache, keys, PLCB_BATCH);
-				t0 = ktime_get_ns();
-				for (i = 0; i < PLCB_BATCH; i++)
-					ret |= pcpu_lookup_cache_invalidate(cache,
-									    keys[i]);
-				t_one += ktime_get_ns() - t0;
-
-				plcb_cache_keys(test, cache, keys, PLCB_BATCH);
-				t0 = ktime_get_ns();
-				ret |= pcpu_lookup_cache_invalidate_many(cache, keys,
-									 PLCB_BATCH);
-				t_many += ktime_get_ns() - t0;
-			}
-			KUNIT_ASSERT_EQ(test, ret, 0);
-			pcpu_lookup_cache_stats_sum(cache, &s1);
-			/* Each round removed every key twice. */
-			KUNIT_EXPECT_EQ(test, s1.invalidations - s0.invalidations,
-					(u64)rounds * 2 * PLCB_BATCH);
-			kunit_info(test,
-				   "plc_bench: kind inval cache %ux%u rep %u cpus %u one_ps %llu batch %u batch_ps %llu rounds %u loop_ns %llu\n",
-				   sets, ways, rep, num_online_cpus(),
-				   plcb_ps(t_one, (u64)rounds * PLCB_BATCH),
-				   PLCB_BATCH, plcb_ps(t_many, rounds), rounds,
-				   min(t_one, t_many));
-			cond_resched();
-		}
-	}
-
-	/* The unit suite's cost loops, on the default geometry. */
-	for (rep = 0; rep < c->reps; rep++) {
-		struct pcpu_lookup_cache *cache = &c->cache[0];
-		unsigned int mask = PLCB_BATCH - 1;
-
-		plcb_spread_keys(cache, plcb_geom[0][1], keys, per_set);
-		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
-		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(thrash), 0);
-
-		for (i = 0; i < PLCB_BATCH; i++)
-			slot[i] = &keys[i];
-
-		/* Fill and hit on the same CPU: no migration in between. */
-		preempt_disable();
-		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
-		cpu = smp_processor_id();
-		this_cpu_ptr(&plcb_ref)->slot = slot;
-
-		pcpu_lookup_cache_stats_cpu(cache, cpu, &s0);
-		t_hit = plcb_time_hits(cache, keys, mask, loops, &want);
-		pcpu_lookup_cache_stats_cpu(cache, cpu, &s1);
-
-		sum = 0;
-		t0 = ktime_get_ns();
-		for (i = 0; i < loops; i++)
-			sum += (unsigned long)READ_ONCE(this_cpu_ptr(&plcb_ref)->slot[i & mask]);
-		t_ref = ktime_get_ns() - t0;
-		this_cpu_ptr(&plcb_ref)->slot = NULL;
-		KUNIT_EXPECT_EQ(test, s1.hits - s0.hits, (u64)loops);
-		KUNIT_EXPECT_EQ(test, s1.misses, s0.misses);
-		KUNIT_EXPECT_EQ(test, sum, want);
-
-		pcpu_lookup_cache_stats_cpu(thrash, cpu, &s0);
-		t0 = ktime_get_ns();
-		for (i = 0; i < loops; i++) {
-			unsigned long key = keys[i & 1];
-
-			if (!pcpu_lookup_cache_lookup(thrash, key, &token))
-				pcpu_lookup_cache_fill(thrash, key,
-						       &keys[i & 1], token);
-		}
-		t_miss = ktime_get_ns() - t0;
-		pcpu_lookup_cache_stats_cpu(thrash, cpu, &s1);
-		preempt_enable();
-		KUNIT_EXPECT_EQ(test, s1.misses - s0.misses, (u64)loops);
-		KUNIT_EXPECT_EQ(test, s1.fills - s0.fills, (u64)loops);
-
-		/* The hit again, with hit statistics off (contract point 7). */
-		pcpu_lookup_cache_hit_stats_put();
-		c->stats_on = false;
-		off = !static_key_enabled(&pcpu_lookup_cache_hit_stats);
-		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
-		preempt_disable();
-		plcb_cache_keys(test, cache, keys, PLCB_BATCH);
-		t_hit_off = plcb_time_hits(cache, keys, mask, loops, &sum);
-		preempt_enable();
-		pcpu_lookup_cache_hit_stats_get();
-		c->stats_on = true;
-		KUNIT_EXPECT_EQ(test, sum, want);
-
-		kunit_info(test,
-			   "plc_bench: kind cost geometry %ux%u rep %u loops %u hit_ps %llu ref_ps %llu miss_fill_ps %llu hit_nostats_ps %llu nostats %d loop_ns %llu\n",
-			   plcb_geom[0][0], plcb_geom[0][1], rep, loops,
-			   plcb_ps(t_hit, loops), plcb_ps(t_ref, loops),
-			   plcb_ps(t_miss, loops), plcb_ps(t_hit_off, loops),
-			   off, min3(t_hit, t_ref, t_miss));
-		cond_resched();
-	}
-	pcpu_lookup_cache_destroy(thrash);
 }
 
 static struct kunit_case plcb_cases[] = {
