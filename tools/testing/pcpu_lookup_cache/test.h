@@ -37,6 +37,13 @@ struct plc_geom {
 	unsigned int ways;
 };
 
+/*
+ * The geometries of the hook tests (test_nested.c, test_fill_ipi.c):
+ * one way, one set, the default and odd set and way counts.
+ */
+#define PLC_NR_HOOK_GEOMS 6
+extern const struct plc_geom plc_hook_geoms[PLC_NR_HOOK_GEOMS];
+
 /* How a fill meets its set, for the tests of a fill's hook calls. */
 enum fill_case {
 	F_EVICT,	/* the set is full, the fill evicts way j */

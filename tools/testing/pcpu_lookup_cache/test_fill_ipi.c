@@ -8,10 +8,6 @@
 
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
 
-static const struct plc_geom ipi_geoms[] = {
-	{ 1, 1 }, { 1, 4 }, { 64, 4 }, { 16, 3 }, { 8, 5 }, { 2, 16 },
-};
-
 /*
  * Contract 3 with the IPI in the fill: the fill runs with IRQs on, so an
  * invalidation, a flush or a suspend from CPU 1 may interrupt CPU 0's fill
@@ -260,14 +256,14 @@ static void late_flush(const void *arg)
 
 void test_ipi_in_fill(void)
 {
-	plc_geom_subtests("ipi_in_fill", ipi_in_fill, ipi_geoms,
-			  ARRAY_SIZE(ipi_geoms));
+	plc_geom_subtests("ipi_in_fill", ipi_in_fill, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 void test_late_flush(void)
 {
-	plc_geom_subtests("late_flush", late_flush, ipi_geoms,
-			  ARRAY_SIZE(ipi_geoms));
+	plc_geom_subtests("late_flush", late_flush, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 #else /* !CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST: no hook to test with */

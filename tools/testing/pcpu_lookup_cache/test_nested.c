@@ -113,7 +113,8 @@ static void (*const action_fn[])(struct pcpu_lookup_cache *cache) = {
 /* Lookups that returned the old value after an invalidation (ABA). */
 static unsigned int nest_aba;
 
-static const struct plc_geom nest_geoms[] = {
+/* Also used by test_fill_ipi.c. */
+const struct plc_geom plc_hook_geoms[PLC_NR_HOOK_GEOMS] = {
 	{ 1, 1 }, { 1, 4 }, { 64, 4 }, { 16, 3 }, { 8, 5 }, { 2, 16 },
 };
 
@@ -557,20 +558,20 @@ static void fill_undone(const void *arg)
 
 void test_fill_undone(void)
 {
-	plc_geom_subtests("fill_undone", fill_undone, nest_geoms,
-			  ARRAY_SIZE(nest_geoms));
+	plc_geom_subtests("fill_undone", fill_undone, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 void test_nested_lookup(void)
 {
-	plc_geom_subtests("nested_lookup", nested_lookup, nest_geoms,
-			  ARRAY_SIZE(nest_geoms));
+	plc_geom_subtests("nested_lookup", nested_lookup, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 void test_nested_fill(void)
 {
-	plc_geom_subtests("nested_fill", nested_fill, nest_geoms,
-			  ARRAY_SIZE(nest_geoms));
+	plc_geom_subtests("nested_fill", nested_fill, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 /*
@@ -711,8 +712,8 @@ static void nested_aba(const void *arg)
 
 void test_nested_aba(void)
 {
-	plc_geom_subtests("nested_aba", nested_aba, nest_geoms,
-			  ARRAY_SIZE(nest_geoms));
+	plc_geom_subtests("nested_aba", nested_aba, plc_hook_geoms,
+			  PLC_NR_HOOK_GEOMS);
 }
 
 #else /* !CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST: no hook to test with */
