@@ -185,6 +185,7 @@ def main():
     ap.add_argument("--kprobes-arm64-config")
     ap.add_argument("--modules-kunit")
     ap.add_argument("--modules-stack")
+    ap.add_argument("--boot-retries")
     a = ap.parse_args()
 
     # Each stage's raw file may be missing (BENCH_STAGES ran others, or the
@@ -285,6 +286,13 @@ def main():
     }
     if a.kprobes_icount_auto:
         results["kprobes_icount"] = kic
+    # Boots that bench.sh retried because the kernel oopsed on an int3
+    # before KUnit started (bench.sh: boot_oopsed_early)
+    retries = []
+    if a.boot_retries and os.path.exists(a.boot_retries):
+        with open(a.boot_retries) as f:
+            retries = [ln.strip() for ln in f if ln.strip()]
+    results["boot_retries"] = retries
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
 
@@ -339,7 +347,14 @@ def main():
               ", ".join("%s=%s" % kv for kv in cfg.items()))
     md.append("- Cache geometry: the UML tables and cachegrind run 64x4 (the "
               "library's recommended default) and 512x4; the kprobes stage "
-              "uses the kprobes default unless its section says otherwise.\n")
+              "uses the kprobes default unless its section says otherwise.")
+    md.append("- Boots retried: %d. A QEMU boot whose kernel oopsed on an "
+              "int3 before KUnit started (a static key being patched under "
+              "QEMU TCG; the kernel without the series does it too, see "
+              "boot_oopsed_early in tools/harness/bench.sh) is booted "
+              "again, at most twice; its log is kept as "
+              "`build/bench/raw/NAME-early-oops-TRY.log`.%s\n" %
+              (len(retries), "".join("\n  - " + r for r in retries)))
     md.append("## How each number was measured\n")
     if tables:
         md.extend(bench_tables.method(tables, cfg))
