@@ -349,7 +349,7 @@ def main():
               "library's recommended default) and 512x4; the kprobes stage "
               "uses the kprobes default unless its section says otherwise.")
     md.append("- Boots retried: %d. A QEMU boot whose kernel oopsed on an "
-              "int3 before KUnit started (a static key being patched under "
+              "int3 before its test started (a static key being patched under "
               "QEMU TCG; the kernel without the series does it too, see "
               "boot_oopsed_early in tools/harness/bench.sh) is booted "
               "again, at most twice; its log is kept as "

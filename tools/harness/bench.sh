@@ -189,8 +189,9 @@ if stage kprobes; then
 	kx_built=1
 fi
 
-# boot_oopsed_early LOG: whether the kernel log LOG has an int3 oops before
-# any KTAP line, that is, before KUnit started. Under QEMU TCG (Debian 12's
+# boot_oopsed_early LOG [MARK]: whether the kernel log LOG has an int3 oops
+# before any line that matches the awk regex MARK (default: a KTAP line,
+# that is, before KUnit started). Under QEMU TCG (Debian 12's
 # QEMU 7.2, -smp 4) a boot of a bench kernel sometimes dies on an int3 at
 # a static key's site while that key is being patched, most often in
 # sched_clock_cpu() right after "sched_clock: Marking stable". The same
@@ -200,8 +201,23 @@ fi
 # see int3: when running LTP tracing testing" (July 2023) reports the same
 # symptom under TCG. No probe is registered at that point.
 boot_oopsed_early() {
-	awk '/KTAP version/ { exit 1 } /Oops: int3:/ { found = 1; exit 0 }
+	awk -v mark="${2:-KTAP version}" '
+	     $0 ~ mark { exit 1 } /Oops: int3:/ { found = 1; exit 0 }
 	     END { exit !found }' "$1"
+}
+
+# boot_retried NAME LOG TRY: record that boot TRY of NAME, whose kernel log
+# is LOG, oopsed early and is booted again: keep LOG as
+# raw/NAME-early-oops-TRY.log, a line in raw/boot-retries.txt (the report
+# lists them) and a progress line.
+boot_retried() {
+	local name=$1 log=$2 try=$3 rip
+	cp "$log" "$out/raw/$name-early-oops-$try.log"
+	rip=$(grep -a -m1 -o 'RIP: [0-9a-f]*:[^ ]*' "$log" || echo 'RIP: ?')
+	echo "$(date -u +%FT%TZ) $name boot $try: int3 oops before the test started, ${rip#RIP: *:}" \
+		>>"$out/raw/boot-retries.txt"
+	echo "$(stamp) $name: the kernel oopsed on an int3 before the test started" \
+		"(${rip#RIP: *:}; see boot_oopsed_early); boot again ($((try + 1))/3)"
 }
 
 # kunit_exec NAME SRC KBDIR KUNIT-EXEC-ARG...: 'kunit.py exec' in the tree
@@ -212,7 +228,7 @@ boot_oopsed_early() {
 # raw/NAME-early-oops-TRY.log, a line goes to raw/boot-retries.txt and the
 # report lists it. Any other failure fails.
 kunit_exec() {
-	local name=$1 src=$2 kbdir=$3 try rip
+	local name=$1 src=$2 kbdir=$3 try
 	shift 3
 	for try in 1 2 3; do
 		rm -f "$kbdir/test.log"
@@ -221,12 +237,7 @@ kunit_exec() {
 			>"$out/raw/$name.log" 2>&1 && return 0
 		[[ $try -lt 3 && -f $kbdir/test.log ]] &&
 			boot_oopsed_early "$kbdir/test.log" || return 1
-		cp "$kbdir/test.log" "$out/raw/$name-early-oops-$try.log"
-		rip=$(grep -a -m1 -o 'RIP: [0-9a-f]*:[^ ]*' "$kbdir/test.log" || echo 'RIP: ?')
-		echo "$(date -u +%FT%TZ) $name boot $try: int3 oops before KUnit, ${rip#RIP: *:}" \
-			>>"$out/raw/boot-retries.txt"
-		echo "$(stamp) $name: the kernel oopsed on an int3 before KUnit started" \
-			"(${rip#RIP: *:}; see boot_oopsed_early); boot again ($((try + 1))/3)"
+		boot_retried "$name" "$kbdir/test.log" "$try"
 	done
 }
 
@@ -240,6 +251,11 @@ kp_boot() {
 		kargs+=(--kernel_args="kprobes_cache_kunit.$p")
 	done
 	[[ -z $geo ]] || kargs+=(--kernel_args="kprobe_cache=$geo")
+	# kunit.timeout: KUnit's base timeout per case, in seconds (300 by
+	# default, three times that for kpc_test_bench, a KUNIT_SPEED_SLOW
+	# case). The arm64 main boot ran past 900 s under TCG; 1200 gives the
+	# case 3600 s, kunit.py's --timeout here.
+	kargs+=(--kernel_args=kunit.timeout=1200)
 	kunit_exec "$name" "$kp_src" "$kbdir" --arch="$kp_arch" \
 		--qemu_args="$kp_qemu" --timeout=3600 \
 		"${kargs[@]}" 'kprobes_cache.kpc_test_bench' ||
@@ -416,12 +432,14 @@ fi
 # probe is a stop_machine() on arm64 (aarch64_insn_patch_text()): about
 # 20 ms each under TCG with 4 vCPUs on 2 host CPUs, so 20000 enables in 3
 # rounds would take over an hour; this boot enables 500, once. (Disabled
-# fillers are in kprobe_table all the same: the chains are as long.)
+# fillers are in kprobe_table all the same: the chains are as long.) The
+# registration timing enables its probes too: 500 of them here, not 20000
+# (which took about 400 s per round, cache on and off, under TCG).
 ka_args=()
 for a in "${kp_args[@]}"; do
-	case $a in bench_enable=*|bench_enable_rounds=*) ;; *) ka_args+=("$a") ;; esac
+	case $a in bench_enable=*|bench_enable_rounds=*|bench_register=*) ;; *) ka_args+=("$a") ;; esac
 done
-ka_args+=(bench_enable=500 bench_enable_rounds=1)
+ka_args+=(bench_enable=500 bench_enable_rounds=1 bench_register=500)
 if stage kprobes-arm64; then
 echo "$(stamp) kprobes-arm64: build the bench-arm64 kernel (non-debug, cross-built)"
 deps cross-arm64 qemu-arm64
@@ -528,10 +546,17 @@ if (
 
 	logf=$out/raw/modules-stack-console.log
 	echo "$(stamp) modules: initramfs boot: insmod mod_addr_cache_test_0.ko bench=$mb_st_loops, $mb_st_runs runs alone and $mb_st_runs with 7 more modules"
-	QEMU_SMP=4 QEMU_MEM=1G QEMU_TIMEOUT=1800 bash "$HARNESS_DIR/qemu-boot.sh" \
-		"$kbdir/arch/x86/boot/bzImage" "$kbdir/modbench.cpio" "$logf" \
-		kunit.enable=0 -- "$mb_st_loops" "$mb_st_runs" >/dev/null ||
-		die "modules: QEMU exited with $? (124: timeout), see ${logf#$ROOT/}"
+	# A boot that oopsed on an int3 before the init started (the
+	# HARNESS-INIT line) is booted again, as in kunit_exec.
+	for try in 1 2 3; do
+		rc=0
+		QEMU_SMP=4 QEMU_MEM=1G QEMU_TIMEOUT=1800 bash "$HARNESS_DIR/qemu-boot.sh" \
+			"$kbdir/arch/x86/boot/bzImage" "$kbdir/modbench.cpio" "$logf" \
+			kunit.enable=0 -- "$mb_st_loops" "$mb_st_runs" >/dev/null || rc=$?
+		[[ $try -lt 3 ]] && boot_oopsed_early "$logf" '^HARNESS-INIT: ' || break
+		boot_retried modules-stack "$logf" "$try"
+	done
+	[[ $rc -eq 0 ]] || die "modules: QEMU exited with $rc (124: timeout), see ${logf#$ROOT/}"
 	grep -aq '^HARNESS-INIT: start (kernel .*, 4 CPUs)' "$logf" ||
 		die "modules: the guest did not bring up 4 CPUs, see ${logf#$ROOT/}"
 	grep -aq '^HARNESS-RUN: exit=0' "$logf" ||
