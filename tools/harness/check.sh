@@ -75,13 +75,15 @@ for i in "${!names[@]}"; do
 	esac
 	extra=
 	if [[ -n $counts ]]; then
-		status=fail passed=0 failed=0 crashed=0 skipped=0
+		status=fail passed=0 failed=0 crashed=0 skipped=0 retried=0
 		# shellcheck disable=SC1090
 		[[ -f $counts ]] && . "$counts"
 		f=$((failed + crashed))
 		[[ ${results[$i]} == ok* && $status == ok ]] || [[ $f -gt 0 ]] || f=1
 		P=$((P + passed)) F=$((F + f)) S=$((S + skipped))
 		extra=" [$passed passed, $f failed, $skipped skipped]"
+		[[ $retried -eq 0 ]] ||
+			extra+=" RETRIED $retried boot(s) after a text-poke int3 oops: see build/results/$n.txt"
 	fi
 	printf '  %-13s %s%s\n' "$n" "${results[$i]}" "$extra"
 done
