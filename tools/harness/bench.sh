@@ -213,11 +213,11 @@ boot_oopsed_early() {
 boot_retried() {
 	local name=$1 log=$2 try=$3 rip
 	cp "$log" "$out/raw/$name-early-oops-$try.log"
-	rip=$(grep -a -m1 -o 'RIP: [0-9a-f]*:[^ ]*' "$log" || echo 'RIP: ?')
-	echo "$(date -u +%FT%TZ) $name boot $try: int3 oops before the test started, ${rip#RIP: *:}" \
+	rip=$(oops_rip "$log")
+	echo "$(date -u +%FT%TZ) $name boot $try: int3 oops before the test started, $rip" \
 		>>"$out/raw/boot-retries.txt"
 	echo "$(stamp) $name: the kernel oopsed on an int3 before the test started" \
-		"(${rip#RIP: *:}; see boot_oopsed_early); boot again ($((try + 1))/3)"
+		"($rip; see boot_oopsed_early); boot again ($((try + 1))/3)"
 }
 
 # kunit_exec NAME SRC KBDIR KUNIT-EXEC-ARG...: 'kunit.py exec' in the tree

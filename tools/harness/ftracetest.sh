@@ -96,14 +96,10 @@ count() { # LOG RESULT...
 # FTRACETEST-RESULT lines) and no splat (splat-check.sh) but those oopses
 # and the panic they end in.
 retry_boot() {
-	local hits other
 	poke_int3_oops "$1" || return 1
 	! grep -aqE '\[(FAIL|UNDEFINED)\][[:space:]]*$' "$1" || return 1
-	hits=$(bash "$HARNESS_DIR/splat-check.sh" "$1" || true)
-	other=$(printf '%s\n' "$hits" | sed -n '2,$p' | sed -E 's/^  [0-9]+://' |
-		grep -avE 'Oops: int3: |^(---\[ end )?Kernel panic - not syncing: Fatal exception( in interrupt)?( \]---)?$' ||
-		true)
-	[[ -z $other ]]
+	SPLAT_ALSO_BENIGN='Oops: int3: |^(---\[ end )?Kernel panic - not syncing: Fatal exception( in interrupt)?( \]---)?$' \
+		bash "$HARNESS_DIR/splat-check.sh" "$1" >/dev/null
 }
 
 status=ok P=0 F=0 S=0 note_unknown=0 retried=()
@@ -125,10 +121,8 @@ for mode in on off; do
 		if [[ $try -eq 2 ]] || ! retry_boot "$logf"; then
 			break
 		fi
-		rip=$(awk '/Oops: / { o = 1 } o && match($0, /RIP: [0-9a-f]*:[^ ]*/) {
-			print substr($0, RSTART, RLENGTH); exit }' "$logf")
 		cp "$logf" "$BUILD/logs/$name-$mode-poke-oops.log"
-		retried+=("cache $mode: int3 oops at ${rip#RIP: *:} with a NOP back in place (a finished text poke; log kept as build/logs/$name-$mode-poke-oops.log); booted again")
+		retried+=("cache $mode: int3 oops at $(oops_rip "$logf") with a NOP back in place (a finished text poke; log kept as build/logs/$name-$mode-poke-oops.log); booted again")
 		warn "$name: ${retried[-1]}"
 	done
 	took[$mode]=$(($(date +%s) - t0))

@@ -103,6 +103,15 @@ poke_int3_oops() {
 	     END { exit !(ok != "0" && n > 0 && good == n) }' "$1"
 }
 
+# oops_rip LOG: where the first oops in the kernel log LOG happened, from
+# the first "RIP:" line after it ("sched_clock_cpu+0x9/0x190"), or "?".
+oops_rip() {
+	awk '/Oops: / { o = 1 } o && match($0, /RIP: [0-9a-f]*:[^ ]*/) {
+		r = substr($0, RSTART, RLENGTH); sub(/^RIP: [0-9a-f]*:/, "", r)
+		print r; found = 1; exit }
+	     END { if (!found) print "?" }' "$1"
+}
+
 # lock NAME [-s]: hold build/.lock-NAME until this script exits (exclusive,
 # or shared with -s), so that concurrent make invocations do not rewrite
 # build/linux or a build directory under each other.
