@@ -30,7 +30,7 @@
 /* The stride, in entries, between two sets of @nr_ways ways. */
 static unsigned int plc_stride(unsigned int nr_ways)
 {
-	return nr_ways <= 4 ? roundup_pow_of_two(nr_ways) : nr_ways;
+	return roundup_pow_of_two(nr_ways);
 }
 
 static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
@@ -237,8 +237,7 @@ static unsigned int plc_clear_key(struct pcpu_lookup_cache *cache,
 
 	if (!key)
 		return 0;
-	e = __pcpu_lookup_cache_set(cache, pc,
-				    __pcpu_lookup_cache_set_index(cache, key));
+	e = __pcpu_lookup_cache_key_set(cache, pc, key);
 	for (way = 0; way < cache->nr_ways; way++) {
 		if (READ_ONCE(e[way].key) == key) {
 			plc_clear(&e[way]);
@@ -380,9 +379,21 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	cache->hash_shift = BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
 			    cache->hash_bits;
 	cache->set_mask = nr_sets - 1;
-	cache->set_bytes = cache->set_stride *
-			   sizeof(struct pcpu_lookup_cache_entry);
+	cache->set_order = ilog2(cache->set_stride *
+				 sizeof(struct pcpu_lookup_cache_entry));
 	cache->ways_bytes = nr_ways * sizeof(struct pcpu_lookup_cache_entry);
+#if BITS_PER_LONG == 64
+	/* The shift is positive, and the mask fits its field. */
+	BUILD_BUG_ON(BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
+		     ilog2(PCPU_LOOKUP_CACHE_MAX_SETS) <=
+		     ilog2(PCPU_LOOKUP_CACHE_MAX_WAYS *
+			   sizeof(struct pcpu_lookup_cache_entry)));
+	BUILD_BUG_ON((u64)PCPU_LOOKUP_CACHE_MAX_SETS *
+		     PCPU_LOOKUP_CACHE_MAX_WAYS *
+		     sizeof(struct pcpu_lookup_cache_entry) - 1 > UINT_MAX);
+	cache->offset_shift = cache->hash_shift - cache->set_order;
+	cache->offset_mask = cache->set_mask << cache->set_order;
+#endif
 	table = (size_t)nr_sets * cache->set_stride *
 		sizeof(struct pcpu_lookup_cache_entry);
 
@@ -515,7 +526,8 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	WRITE_ONCE(pc->writes, READ_ONCE(pc->writes) + 1);
 	barrier();
 
-	set = __pcpu_lookup_cache_set_index(cache, key);
+	/* The set the lookup reads: its index from the same offset. */
+	set = __pcpu_lookup_cache_set_offset(cache, key) >> cache->set_order;
 	way = plc_pick_way(cache, pc, set, key);
 	e = __pcpu_lookup_cache_set(cache, pc, set) + way;
 	WRITE_ONCE(e->key, 0);
@@ -578,14 +590,13 @@ static bool plc_holds_any(struct pcpu_lookup_cache *cache,
 			  const unsigned long *keys, unsigned int nr_keys)
 {
 	struct pcpu_lookup_cache_entry *e;
-	unsigned int i, set, way;
+	unsigned int i, way;
 
 	for (i = 0; i < nr_keys; i++) {
 		/* An empty way holds key 0: skip it, or it would match. */
 		if (!keys[i])
 			continue;
-		set = __pcpu_lookup_cache_set_index(cache, keys[i]);
-		e = __pcpu_lookup_cache_set(cache, pc, set);
+		e = __pcpu_lookup_cache_key_set(cache, pc, keys[i]);
 		for (way = 0; way < cache->nr_ways; way++)
 			if (READ_ONCE(e[way].key) == keys[i])
 				return true;

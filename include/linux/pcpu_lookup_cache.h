@@ -10,11 +10,14 @@
  * Each CPU owns nr_sets sets of nr_ways (key, value) entries. A key maps to
  * one set by hash_long(), from bits below the ones a hash table of up to
  * 2^16 buckets takes, so that keys that share a bucket of the table behind
- * the cache do not also share a set; a hit reads that set only. With
- * nr_ways <= 4 a set is padded to a power of two of at most 64 bytes and
- * the table is cache-line aligned, so a hit reads one line of the table
- * (plus the CPU-private header that every lookup on this CPU touches and
- * that stays in the CPU's own cache).
+ * the cache do not also share a set; a hit reads that set only. A set is
+ * padded to a power of two of ways, and the table is aligned to its size
+ * (a power of two), or to a page when vmalloc()ed, so a set of up to 4
+ * ways is one cache line of the table, and a hit reads that line (plus
+ * the CPU-private header that every lookup on this CPU touches and that
+ * stays in the CPU's own cache); and, on 64-bit, a lookup takes the set's
+ * offset from the hash with a shift and a mask, without multiplying the
+ * set's index by its size.
  *
  * Replacement is per-set round-robin (FIFO by way): a fill takes the way
  * already holding the key, else the first empty way, else the way named by
@@ -25,8 +28,8 @@
  * Memory per possible CPU, in bytes:
  *   nr_sets * stride * 16 (table, 64-bit) + nr_sets (victim indexes)
  *   + sizeof(struct pcpu_lookup_cache_cpu) (80 bytes on 64-bit),
- * where stride is nr_ways rounded up to a power of two for nr_ways <= 4 and
- * nr_ways otherwise; pcpu_lookup_cache_cpu_bytes() computes it.
+ * where stride is nr_ways rounded up to a power of two;
+ * pcpu_lookup_cache_cpu_bytes() computes it.
  * The recommended geometry, PCPU_LOOKUP_CACHE_DEFAULT_SETS x
  * PCPU_LOOKUP_CACHE_DEFAULT_WAYS (64 x 4), uses 4096 + 64 + 80 = 4240 bytes.
  *
@@ -189,8 +192,8 @@ struct pcpu_lookup_cache_stats {
 
 /**
  * struct pcpu_lookup_cache_cpu - the part of a cache owned by one CPU
- * @entries: nr_sets sets of set_stride entries; cache-line aligned when
- *	the table size is a power of two (always for nr_ways <= 4, 8 or 16)
+ * @entries: nr_sets sets of set_stride entries; the table size is a power
+ *	of two, so kmalloc() aligns it to that size, vmalloc() to a page
  * @victim: per-set index of the next way to evict
  * @fill_busy: set while a fill, invalidation or flush updates this table
  * @filled: set by a fill before it stores its key, cleared by a flush of
@@ -241,15 +244,22 @@ enum pcpu_lookup_cache_step {
  * @nr_sets: number of sets per CPU, a power of two
  * @nr_ways: number of ways per set
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
- *	power of two when nr_ways <= 4 so that no set straddles a cache line
+ *	power of two, so that no set straddles more cache lines than it
+ *	fills and a set's offset in the table is a shift away from its index
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
  *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
- *	@set_bytes and @ways_bytes, the geometry as the lookup uses it,
- *	computed once by pcpu_lookup_cache_init()
+ *	@set_order, @ways_bytes, @offset_shift and @offset_mask, the
+ *	geometry as the lookup and the fill use it, computed once by
+ *	pcpu_lookup_cache_init()
  * @set_mask: @nr_sets - 1
- * @set_bytes: bytes from one set to the next: @set_stride entries
+ * @set_order: log2 of the bytes from one set to the next (@set_stride
+ *	entries)
  * @ways_bytes: bytes of the @nr_ways entries of a set
+ * @offset_shift: 64-bit only: @hash_shift - @set_order, which is positive
+ *	there (@hash_shift is at least 32)
+ * @offset_mask: 64-bit only: @set_mask << @set_order; a set's byte offset
+ *	is key * GOLDEN_RATIO_PRIME >> @offset_shift, masked with it
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
  * @debugfs: statistics file, if any
@@ -267,8 +277,12 @@ struct pcpu_lookup_cache {
 	unsigned int hash_bits;
 	unsigned int hash_shift;
 	unsigned int set_mask;
-	unsigned int set_bytes;
+	unsigned int set_order;
 	unsigned int ways_bytes;
+#if BITS_PER_LONG == 64
+	unsigned int offset_shift;
+	unsigned int offset_mask;
+#endif
 	atomic_t suspended;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
@@ -302,8 +316,9 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
  * hash_bits + 16 bits of key * GOLDEN_RATIO_PRIME, which is
  * hash_long(key, hash_bits + 16) (an architecture's own hash_64() or
  * __hash_32() gives the same values: lib/tests/test_hash.c). The shift
- * and the mask are precomputed, so that a lookup loads them and does no
- * arithmetic on the geometry.
+ * and the mask are precomputed, so that no arithmetic on the geometry is
+ * done per key; __pcpu_lookup_cache_set_offset() gives the set's place in
+ * the table.
  */
 static __always_inline unsigned int
 __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
@@ -313,12 +328,41 @@ __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
 	       cache->set_mask;
 }
 
+/*
+ * The byte offset of @key's set in a CPU's table: the index of
+ * __pcpu_lookup_cache_set_index() shifted left by set_order. On 64-bit,
+ * where the index is taken from at least 32 bits above the bottom of the
+ * product, one shift right and one mask take the offset itself from the
+ * product (the shift and the mask are precomputed). On 32-bit, the index
+ * may come from the bottom bits, and it is shifted left instead.
+ */
+static __always_inline size_t
+__pcpu_lookup_cache_set_offset(const struct pcpu_lookup_cache *cache,
+			       unsigned long key)
+{
+#if BITS_PER_LONG == 64
+	return (key * GOLDEN_RATIO_PRIME >> cache->offset_shift) &
+	       cache->offset_mask;
+#else
+	return (size_t)__pcpu_lookup_cache_set_index(cache, key) <<
+	       cache->set_order;
+#endif
+}
+
 /* The first entry of set @set in @pc. */
 static __always_inline struct pcpu_lookup_cache_entry *
 __pcpu_lookup_cache_set(const struct pcpu_lookup_cache *cache,
 			struct pcpu_lookup_cache_cpu *pc, unsigned int set)
 {
-	return (void *)pc->entries + (size_t)set * cache->set_bytes;
+	return (void *)pc->entries + ((size_t)set << cache->set_order);
+}
+
+/* The first entry of @key's set in @pc. */
+static __always_inline struct pcpu_lookup_cache_entry *
+__pcpu_lookup_cache_key_set(const struct pcpu_lookup_cache *cache,
+			    struct pcpu_lookup_cache_cpu *pc, unsigned long key)
+{
+	return (void *)pc->entries + __pcpu_lookup_cache_set_offset(cache, key);
 }
 
 /*
@@ -380,37 +424,37 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	writes = READ_ONCE(pc->writes);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
-	e = __pcpu_lookup_cache_set(cache, pc,
-				    __pcpu_lookup_cache_set_index(cache, key));
-	end = (void *)e + cache->ways_bytes;
-	/* A cache has at least one way. */
+	e = __pcpu_lookup_cache_key_set(cache, pc, key);
+	/* Way 0 first, out of the loop: a cache has at least one way. */
 	way = 0;
-	do {
-		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
-		if (READ_ONCE(e->key) == key) {
-			__pcpu_lookup_cache_hook(cache,
-						 PCPU_LOOKUP_CACHE_STEP_VAL, way);
-			val = READ_ONCE(e->val);
-			__pcpu_lookup_cache_hook(cache,
-						 PCPU_LOOKUP_CACHE_STEP_RECHECK,
-						 way);
-			/*
-			 * A nested writer ran on this CPU, so the value may
-			 * be torn, another key's (two writers can evict the
-			 * key and bring it back to the same way between the
-			 * two reads), or one that an invalidation dropped:
-			 * report a miss. An invalidation that has not
-			 * reached this CPU yet needs no check here (contract
-			 * point 2).
-			 */
-			barrier();
-			if (unlikely(READ_ONCE(pc->writes) != writes))
-				break;
-			__pcpu_lookup_cache_count(&pc->stats.hits);
-			return val;
-		}
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, 0);
+	if (likely(READ_ONCE(e->key) == key))
+		goto hit;
+	end = (void *)e + cache->ways_bytes;
+	while (++e != end) {
 		way++;
-	} while (++e != end);
+		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
+		if (READ_ONCE(e->key) == key)
+			goto hit;
+	}
+	goto miss;
+hit:
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_VAL, way);
+	val = READ_ONCE(e->val);
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_RECHECK, way);
+	/*
+	 * If a nested writer ran on this CPU, the value may be torn, another
+	 * key's (two writers can evict the key and bring it back to the same
+	 * way between the two reads), or one that an invalidation dropped:
+	 * report a miss. An invalidation that has not reached this CPU yet
+	 * needs no check here (contract point 2).
+	 */
+	barrier();
+	if (likely(READ_ONCE(pc->writes) == writes)) {
+		__pcpu_lookup_cache_count(&pc->stats.hits);
+		return val;
+	}
+miss:
 	__pcpu_lookup_cache_count(&pc->stats.misses);
 	/*
 	 * The caller now reads the backing structure: order the token

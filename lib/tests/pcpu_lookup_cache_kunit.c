@@ -202,7 +202,7 @@ static void plc_test_cpu_bytes(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, hdr, 80);
 		KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(64, 4), 4240);
 	}
-	/* The stride: 1, 2, 4, 4 for 1..4 ways, then the ways themselves. */
+	/* The stride: the ways rounded up to a power of two. */
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(1, 1), 1 * ent + 1 + hdr);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(1, 2), 2 * ent + 1 + hdr);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(2, 3),
@@ -210,10 +210,10 @@ static void plc_test_cpu_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(2, 4),
 			2 * 4 * ent + 2 + hdr);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(2, 5),
-			2 * 5 * ent + 2 + hdr);
+			2 * 8 * ent + 2 + hdr);
 	for (ways = 5; ways <= PCPU_LOOKUP_CACHE_MAX_WAYS; ways++)
 		KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_cpu_bytes(1024, ways),
-				1024 * ways * ent + 1024 + hdr);
+				1024 * (ways <= 8 ? 8 : 16) * ent + 1024 + hdr);
 	KUNIT_EXPECT_EQ(test,
 			pcpu_lookup_cache_cpu_bytes(PCPU_LOOKUP_CACHE_MAX_SETS,
 						    PCPU_LOOKUP_CACHE_MAX_WAYS),
@@ -271,8 +271,7 @@ static void plc_test_init_einval(struct kunit *test)
 static void plc_test_init_destroy(struct kunit *test)
 {
 	const struct plc_geom *geom = test->param_value;
-	unsigned int stride = geom->ways <= 4 ?
-			      roundup_pow_of_two(geom->ways) : geom->ways;
+	unsigned int stride = roundup_pow_of_two(geom->ways);
 	struct pcpu_lookup_cache *cache;
 	struct plc_alloc_log *log;
 	unsigned int i, cpu;
@@ -299,7 +298,7 @@ static void plc_test_init_destroy(struct kunit *test)
 			BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
 			cache->hash_bits);
 	KUNIT_EXPECT_EQ(test, cache->set_mask, geom->sets - 1);
-	KUNIT_EXPECT_EQ(test, cache->set_bytes,
+	KUNIT_EXPECT_EQ(test, 1UL << cache->set_order,
 			stride * sizeof(struct pcpu_lookup_cache_entry));
 	KUNIT_EXPECT_EQ(test, cache->ways_bytes,
 			geom->ways * sizeof(struct pcpu_lookup_cache_entry));
@@ -311,6 +310,13 @@ static void plc_test_init_destroy(struct kunit *test)
 				    hash_long(key, cache->hash_bits +
 					      __PCPU_LOOKUP_CACHE_SKIP_BITS) &
 				    (geom->sets - 1), "key %#lx", key);
+		/* The lookup's offset is the same set's. */
+		KUNIT_EXPECT_EQ_MSG(test,
+				    __pcpu_lookup_cache_set_offset(cache, key),
+				    (size_t)__pcpu_lookup_cache_set_index(cache,
+									  key) *
+				    stride * sizeof(struct pcpu_lookup_cache_entry),
+				    "key %#lx", key);
 	}
 	KUNIT_EXPECT_EQ(test, log->calls, 2 * num_possible_cpus());
 	KUNIT_ASSERT_EQ(test, log->nr, 2 * num_possible_cpus());
@@ -333,11 +339,16 @@ static void plc_test_init_destroy(struct kunit *test)
 							    geom->ways));
 		i += 2;
 	}
-	/* Every key maps into the table. */
-	for (i = 0; i < 4096; i++)
-		KUNIT_EXPECT_LT(test,
-				__pcpu_lookup_cache_set_index(cache, i * 0x9e37UL),
-				geom->sets);
+	/* Every key maps into the table, at the offset of its set. */
+	for (i = 0; i < 4096; i++) {
+		unsigned long key = i * 0x9e37UL;
+		unsigned int set = __pcpu_lookup_cache_set_index(cache, key);
+
+		KUNIT_EXPECT_LT(test, set, geom->sets);
+		KUNIT_EXPECT_EQ(test, __pcpu_lookup_cache_set_offset(cache, key),
+				(size_t)set * stride *
+				sizeof(struct pcpu_lookup_cache_entry));
+	}
 	pcpu_lookup_cache_destroy(cache);
 	KUNIT_EXPECT_NULL(test, (void __force *)cache->pcpu);
 	plc_expect_all_freed(test, log);

@@ -87,6 +87,19 @@ static __always_inline void barrier(void)
 #define VISIBLE_IF_KUNIT
 #define KUNIT_STATIC_STUB_REDIRECT(fn, args...) ((void)(fn))
 
+/*
+ * build_bug.h: as the kernel's, a call to a function with the error
+ * attribute that the optimiser must remove, so the condition may use
+ * inline functions that fold to constants, such as ilog2() here (the
+ * harness builds with -O2).
+ */
+__attribute__((__error__("BUILD_BUG_ON failed"))) void __plc_build_bug(void);
+#define BUILD_BUG_ON(cond)			\
+	do {					\
+		if (cond)			\
+			__plc_build_bug();	\
+	} while (0)
+
 /* log2.h */
 static inline bool is_power_of_2(unsigned long n)
 {

@@ -7,8 +7,7 @@
 
 static size_t ref_bytes(unsigned int sets, unsigned int ways)
 {
-	unsigned int stride = ways <= 4 ? (unsigned int)roundup_pow_of_two(ways)
-					: ways;
+	unsigned int stride = roundup_pow_of_two(ways);
 
 	return (size_t)sets * stride * 16 + sets + 80;
 }
@@ -22,11 +21,11 @@ static void geometry(const void *arg)
 	};
 	static const struct plc_geom good[] = {
 		{ 1, 1 }, { 1, 16 }, { 2, 3 }, { 16, 3 }, { 8, 5 }, { 64, 4 },
-		{ 512, 4 }, { 4096, 2 }, { 65536, 1 },
+		{ 512, 4 }, { 4096, 2 }, { 65536, 1 }, { 4, 9 },
 	};
 	struct pcpu_lookup_cache cache;
 	struct pcpu_lookup_cache_stats s;
-	unsigned int i;
+	unsigned int i, k;
 
 	CHECK_EQ(sizeof(struct pcpu_lookup_cache_cpu), 80);
 	CHECK_EQ(sizeof(struct pcpu_lookup_cache_entry), 16);
@@ -66,9 +65,18 @@ static void geometry(const void *arg)
 		CHECK(cache.pcpu);
 		CHECK_EQ(cache.nr_sets, sets);
 		CHECK_EQ(cache.nr_ways, ways);
-		CHECK_EQ(cache.set_stride, ways <= 4 ?
-			 roundup_pow_of_two(ways) : ways);
+		CHECK_EQ(cache.set_stride, roundup_pow_of_two(ways));
 		CHECK_EQ(cache.hash_bits, sets > 1 ? ilog2(sets) : 1);
+		/* The lookup's set offset: the reference set, in bytes. */
+		for (k = 0; k < 4096; k++) {
+			unsigned long key = k * 0x9e3779b97f4a7c15ul + k;
+
+			CHECK_EQ(__pcpu_lookup_cache_set_offset(&cache, key),
+				 (size_t)plc_ref_set(sets, key) *
+				 cache.set_stride * 16);
+			CHECK_EQ(__pcpu_lookup_cache_set_index(&cache, key),
+				 plc_ref_set(sets, key));
+		}
 		CHECK(!cache.debugfs);
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
 		CHECK(!cache.test_hook);
