@@ -246,20 +246,22 @@ enum pcpu_lookup_cache_step {
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two, so that no set straddles more cache lines than it
  *	fills and a set's offset in the table is a shift away from its index
- * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
- *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
  *	@set_order, @ways_bytes, @offset_shift and @offset_mask, the
  *	geometry as the lookup and the fill use it, computed once by
  *	pcpu_lookup_cache_init()
  * @set_mask: @nr_sets - 1
- * @set_order: log2 of the bytes from one set to the next (@set_stride
- *	entries)
  * @ways_bytes: bytes of the @nr_ways entries of a set
  * @offset_shift: 64-bit only: @hash_shift - @set_order, which is positive
  *	there (@hash_shift is at least 32)
  * @offset_mask: 64-bit only: @set_mask << @set_order; a set's byte offset
  *	is key * GOLDEN_RATIO_PRIME >> @offset_shift, masked with it
+ * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
+ *	@hash_bits bits of hash_long(key, @hash_bits + 16)
+ * @set_order: log2 of the bytes from one set to the next (@set_stride
+ *	entries). It and @hash_bits are bytes, so that the structure stays
+ *	64 bytes on 64-bit (without the KUnit hook): kmalloc() then aligns
+ *	it to a cache line, and a lookup's fields share that line
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
  * @debugfs: statistics file, if any
@@ -274,15 +276,15 @@ struct pcpu_lookup_cache {
 	unsigned int nr_sets;
 	unsigned int nr_ways;
 	unsigned int set_stride;
-	unsigned int hash_bits;
 	unsigned int hash_shift;
 	unsigned int set_mask;
-	unsigned int set_order;
 	unsigned int ways_bytes;
 #if BITS_PER_LONG == 64
 	unsigned int offset_shift;
 	unsigned int offset_mask;
 #endif
+	u8 hash_bits;
+	u8 set_order;
 	atomic_t suspended;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)

@@ -28,6 +28,10 @@ static void geometry(const void *arg)
 	unsigned int i, k;
 
 	CHECK_EQ(sizeof(struct pcpu_lookup_cache_cpu), 80);
+#if !IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+	/* One line from kmalloc(), as struct pcpu_lookup_cache's doc says. */
+	CHECK_EQ(sizeof(struct pcpu_lookup_cache), 64);
+#endif
 	CHECK_EQ(sizeof(struct pcpu_lookup_cache_entry), 16);
 	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(64, 4), 4240);
 	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(PCPU_LOOKUP_CACHE_DEFAULT_SETS,
