@@ -10,12 +10,12 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv ftracetest modcache lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 ftracetest modcache lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
 	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, modcache, kunit-arm64,'
-	@echo '                    kunit-riscv, lint, bisect-check, userspace tests; last line:'
+	@echo '                    kunit-riscv, kunit-i386, lint, bisect-check, userspace tests; last line:'
 	@echo '                    "N passed, N failed, N skipped" (KUnit + ftracetest cases + modcache checks)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
@@ -28,6 +28,7 @@ help:
 	@echo '                    (arm64-kcsan.kunitconfig; not in make check: see README)'
 	@echo '  make kunit-riscv   KUnit on riscv64 QEMU -smp 4, lockdep, cross-built (riscv.kunitconfig;'
 	@echo '                    installs gcc-riscv64-linux-gnu, qemu-system-misc)'
+	@echo '  make kunit-i386    KUnit on i386 QEMU -smp 4, lockdep: the 32-bit build (i386.kunitconfig)'
 	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
 	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
 	@echo '  make modcache      module reload test of the module address cache: the kunit-smp and'
@@ -46,7 +47,7 @@ deps:
 tree:
 	@bash $(H)/mktree.sh
 
-kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv: tree
+kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386: tree
 	@bash $(H)/kunit.sh $@
 
 ftracetest: tree

@@ -48,6 +48,7 @@ stage kunit-kcsan bash "$HARNESS_DIR/kunit.sh" kunit-kcsan
 stage modcache bash "$HARNESS_DIR/modcache.sh"
 stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
 stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
+stage kunit-i386 bash "$HARNESS_DIR/kunit.sh" kunit-i386
 # After the KUnit stages: lint compiles single objects in their build dirs.
 stage lint bash "$HARNESS_DIR/lint.sh"
 stage bisect-check bash "$HARNESS_DIR/bisect-check.sh"
@@ -70,7 +71,7 @@ echo "==================== make check summary ===================="
 for i in "${!names[@]}"; do
 	n=${names[$i]} counts=
 	case $n in
-	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|ftracetest|modcache) counts=$BUILD/results/$n.counts ;;
+	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|kunit-i386|ftracetest|modcache) counts=$BUILD/results/$n.counts ;;
 	bisect-check) counts=$BUILD/results/bisect.counts ;;
 	esac
 	extra=

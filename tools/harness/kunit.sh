@@ -4,22 +4,23 @@
 # kunit.sh TARGET     TARGET: kunit (UML) | kunit-smp | kunit-kcsan (x86_64 QEMU)
 #                             | kunit-arm64 | kunit-arm64-kcsan (arm64 QEMU)
 #                             | kunit-riscv (riscv64 QEMU), cross-built
+#                             | kunit-i386 (i386 QEMU)
 #
 # Runs kunit.py inside build/linux with the committed kunitconfig, keeps the
 # logs (build/logs/TARGET.log = kunit.py stdout, <build_dir>/test.log = raw
 # kernel log), fails on any kernel splat even if every test passed, and
-# records totals in build/results/TARGET.counts. kunit-smp, kunit-arm64 and
-# kunit-riscv then boot the same kernel again (extra_boot below) to run
-# kprobes_test with kprobe_cache=0 and the text-modifying stress (on x86_64
-# under single-threaded TCG); kunit-smp also boots with bad kprobe_cache=
-# values. Their cases count in the totals.
+# records totals in build/results/TARGET.counts. kunit-smp, kunit-arm64,
+# kunit-riscv and kunit-i386 then boot the same kernel again (extra_boot
+# below) to run kprobes_test with kprobe_cache=0 and the text-modifying
+# stress (on x86 under single-threaded TCG); kunit-smp also boots with bad
+# kprobe_cache= values. Their cases count in the totals.
 #
 # Environment: KUNIT_FILTER=glob (kunit.py filter_glob), KUNITCONFIG=file
 # (override the committed kunitconfig, for development only).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-kcsan|kunit-riscv}
+target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-kcsan|kunit-riscv|kunit-i386}
 # cross: CROSS_COMPILE prefix; qemu_extra: QEMU arguments after -smp 4
 # (kunit.py's arm64 config passes -cpu max; a later -cpu wins: the
 # implementation-defined pointer authentication is much cheaper to emulate
@@ -34,11 +35,13 @@ kunit-arm64) arch=arm64;  cfg=arm64; timeout=2400
 kunit-arm64-kcsan) arch=arm64; cfg=arm64-kcsan; timeout=2400
 	     cross=aarch64-linux-gnu- qemu_extra=" -cpu max,pauth-impdef=on" ;;
 kunit-riscv) arch=riscv;  cfg=riscv; timeout=2400 cross=riscv64-linux-gnu- ;;
+kunit-i386)  arch=i386;   cfg=i386;  timeout=900 ;;
 *) die "unknown KUnit target '$target'" ;;
 esac
 case $arch in
 arm64) qemu_bin=qemu-system-aarch64 ;;
 riscv) qemu_bin=qemu-system-riscv64 ;;
+i386)  qemu_bin=qemu-system-i386 ;;
 *)     qemu_bin=qemu-system-x86_64 ;;
 esac
 bdir=$BUILD/kunit-$cfg
@@ -157,7 +160,7 @@ apply_counts() {
 # (Only when this run built and booted the whole suite set: never a stale
 # bzImage, never with a filter.)
 extra_p=0 extra_f=0 extra_s=0 extra_c=0 extra_e=0
-if [[ $target =~ ^kunit-(smp|arm64|riscv)$ && -z ${KUNIT_FILTER:-} ]] &&
+if [[ $target =~ ^kunit-(smp|arm64|riscv|i386)$ && -z ${KUNIT_FILTER:-} ]] &&
    grep -aqE 'Ran [0-9]+ tests:' "$logf" &&
    grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
 	cp "$bdir/test.log" "$bdir/test-cache-on.log" 2>/dev/null || true
@@ -185,7 +188,11 @@ if [[ $target =~ ^kunit-(smp|arm64|riscv)$ && -z ${KUNIT_FILTER:-} ]] &&
 	# (below). The host is x86: TCG gives the guest the host's stronger
 	# memory order, so this checks the breakpoint and instruction-patching
 	# paths, not weak ordering (that is kunit-arm64-kcsan's job).
-	if [[ $target != kunit-smp ]]; then
+	if [[ $target == kunit-i386 ]]; then
+		# 32-bit x86: single-threaded TCG, as on x86_64 (below).
+		extra_boot stress-text tcg,thread=single 1 'kprobes_cache.kpc_test_stress_text' \
+			kprobes_cache_kunit.stress_text=1 panic=-1
+	elif [[ $target != kunit-smp ]]; then
 		extra_boot stress-text tcg 1 'kprobes_cache.kpc_test_stress_text' \
 			kprobes_cache_kunit.stress_text=1 panic=-1
 	fi

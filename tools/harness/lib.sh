@@ -138,7 +138,7 @@ qemu_tcg_path() {
 	[[ ${KUNIT_QEMU_ACCEL:-tcg} == tcg ]] || return 0
 	local d=$BUILD/qemu-tcg q real
 	mkdir -p "$d"
-	for q in qemu-system-x86_64 qemu-system-aarch64 qemu-system-riscv64; do
+	for q in qemu-system-x86_64 qemu-system-i386 qemu-system-aarch64 qemu-system-riscv64; do
 		# The real binary, found on PATH without this directory.
 		real=$(PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$d" | paste -sd:) \
 			command -v "$q") || continue

@@ -15,7 +15,9 @@
 #                and sparse, in build/ftrace-x86, a kernel without KUnit,
 #                for each of those files that that config compiles (code
 #                under #if IS_ENABLED(CONFIG_KUNIT) hides warnings from the
-#                KUnit builds: an unused static function, say)
+#                KUnit builds: an unused static function, say); and again
+#                in kunit-i386's build dir, a 32-bit kernel, for each of
+#                them that it compiles (BITS_PER_LONG == 32 code)
 #   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
 #   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes
 #                (coccicheck M=<dir>, on the files there that contain
@@ -38,6 +40,8 @@ KCSAN=$BUILD/kunit-kcsan
 # kernel) and arch/riscv/: in those stages' build dirs.
 ARM64=$BUILD/kunit-arm64
 RISCV=$BUILD/kunit-riscv
+# A 32-bit kernel (the library's BITS_PER_LONG == 32 code): kunit-i386's.
+I386=$BUILD/kunit-i386
 # A kernel without KUnit: ftracetest's (built, or brought up to date, here).
 NOKUNIT=$BUILD/ftrace-x86
 # Set for one call: the build whose config compiles every file (cfg_for).
@@ -52,6 +56,7 @@ lock kunit-smp
 lock kunit-kcsan
 lock kunit-arm64
 lock kunit-riscv
+lock kunit-i386
 lock ftrace-x86
 lock lint
 need_tree
@@ -130,6 +135,7 @@ arch_for() {
 	case $(cfg_for "$1") in
 	arm64) echo arm64 ;;
 	riscv) echo riscv ;;
+	i386) echo i386 ;;
 	*) echo x86_64 ;;
 	esac
 }
@@ -138,6 +144,7 @@ obj_for() {
 	kcsan) echo "$KCSAN" ;;
 	arm64) echo "$ARM64" ;;
 	riscv) echo "$RISCV" ;;
+	i386) echo "$I386" ;;
 	nokunit) echo "$NOKUNIT" ;;
 	*) echo "$SMP" ;;
 	esac
@@ -151,6 +158,7 @@ kmake_args() {
 	case $1 in
 	arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
 	riscv) echo "ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" ;;
+	i386) echo "ARCH=i386" ;;
 	*) echo "ARCH=x86_64" ;;
 	esac
 }
@@ -223,6 +231,33 @@ check_modified() {
 	fi
 }
 
+# recheck CFG DIR WHERE CONFIG FILE...: sparse + W=1 on each FILE again, in
+# the build dir DIR of config CFG, if that build compiles it (its .cmd
+# file: compile_warnings removes the .o, not it); a warning that an
+# earlier build already gave is one finding.
+recheck() {
+	local cfg=$1 dir=$2 where=$3 config=$4 c o out=$tmp/recheck
+	shift 4
+	: >"$out"
+	for c in "$@"; do
+		o=${c%.c}.o
+		if [[ ! -f $dir/$(dirname "$o")/.$(basename "$o").cmd ]]; then
+			[[ $c =~ $test_re ]] ||
+				log "lint: NOTICE: $c: not compiled $where $config: not checked there"
+			continue
+		fi
+		if printf '%s\n' $new_c | grep -qxF "$c"; then
+			log "lint: sparse + W=1 $where: $c (new: every warning counts)"
+			LINT_CFG=$cfg compile_warnings "$LINUX" "$dir" "$c" |
+				sed 's/^/compile: /' >>"$out"
+		else
+			log "lint: sparse + W=1 $where: $c (modified: only warnings not present at base count)"
+			LINT_CFG=$cfg check_modified "$c" >>"$out"
+		fi
+	done
+	grep -vxF -f "$findings" "$out" >>"$findings" || true
+}
+
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
 		log "lint: $SMP is not configured: building kunit-smp first"
@@ -276,26 +311,13 @@ if [[ -n $new_c || -n $mod_c ]]; then
 		bash "$HARNESS_DIR/kbuild.sh" "$NOKUNIT" "$HARNESS_DIR/ftrace-x86.config" >"$tmp/kbuild.out" 2>&1 ||
 			{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${NOKUNIT#$ROOT/} failed"; }
 	fi
-	: >"$tmp/nokunit"
-	for c in $nk_c; do
-		# The .cmd file: compile_warnings removes the .o, not it.
-		o=${c%.c}.o
-		if [[ ! -f $NOKUNIT/$(dirname "$o")/.$(basename "$o").cmd ]]; then
-			[[ $c =~ $test_re ]] ||
-				log "lint: NOTICE: $c: not compiled without KUnit (ftrace-x86.config): not checked there"
-			continue
-		fi
-		if printf '%s\n' $new_c | grep -qxF "$c"; then
-			log "lint: sparse + W=1 without KUnit: $c (new: every warning counts)"
-			LINT_CFG=nokunit compile_warnings "$LINUX" "$NOKUNIT" "$c" |
-				sed 's/^/compile: /' >>"$tmp/nokunit"
-		else
-			log "lint: sparse + W=1 without KUnit: $c (modified: only warnings not present at base count)"
-			LINT_CFG=nokunit check_modified "$c" >>"$tmp/nokunit"
-		fi
-	done
-	# A warning both kernels give is one finding.
-	grep -vxF -f "$findings" "$tmp/nokunit" >>"$findings" || true
+	recheck nokunit "$NOKUNIT" "without KUnit" "(ftrace-x86.config)" $nk_c
+	# And in a 32-bit kernel: kunit-i386's (built here if that stage has
+	# not run).
+	if [[ -n $nk_c ]]; then
+		need_built "$I386" i386 "$HARNESS_DIR/i386.kunitconfig"
+		recheck i386 "$I386" "on i386" "(i386.kunitconfig)" $nk_c
+	fi
 else
 	log "lint: no kernel .c files added or modified: nothing to compile"
 fi
