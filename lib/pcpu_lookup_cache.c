@@ -437,30 +437,38 @@ void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache)
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_destroy);
 
-/* Pick the way a fill of @key into set @set stores to. Inline: see fill. */
-static __always_inline unsigned int
-plc_pick_way(struct pcpu_lookup_cache *cache, struct pcpu_lookup_cache_cpu *pc,
-	     unsigned int set, unsigned long key)
+/*
+ * Pick the entry of a set that a fill of @key stores to: the way that holds
+ * @key already, else the first empty way, else the set's victim, which then
+ * moves on. @first is the set's first entry, @set its index (for its
+ * victim). Inline: see fill.
+ */
+static __always_inline struct pcpu_lookup_cache_entry *
+plc_pick_entry(struct pcpu_lookup_cache *cache,
+	       struct pcpu_lookup_cache_cpu *pc,
+	       struct pcpu_lookup_cache_entry *first, unsigned int set,
+	       unsigned long key)
 {
-	struct pcpu_lookup_cache_entry *e = __pcpu_lookup_cache_set(cache, pc, set);
-	unsigned int way, empty = cache->nr_ways;
+	struct pcpu_lookup_cache_entry *e, *empty = NULL;
+	struct pcpu_lookup_cache_entry *end = (void *)first + cache->ways_bytes;
+	unsigned int way;
 
-	for (way = 0; way < cache->nr_ways; way++) {
+	for (e = first; e != end; e++) {
 		/* An invalidation's IPI may clear it meanwhile. */
-		unsigned long k = READ_ONCE(e[way].key);
+		unsigned long k = READ_ONCE(e->key);
 
 		if (k == key)
-			return way;
-		if (!k && empty == cache->nr_ways)
-			empty = way;
+			return e;
+		if (!k && !empty)
+			empty = e;
 	}
-	if (empty < cache->nr_ways)
+	if (empty)
 		return empty;
 
 	way = pc->victim[set];
 	pc->victim[set] = way + 1 < cache->nr_ways ? way + 1 : 0;
 	__pcpu_lookup_cache_add(&pc->stats.evictions, 1);
-	return way;
+	return first + way;
 }
 
 /**
@@ -486,8 +494,9 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 				    unsigned long token)
 {
 	struct pcpu_lookup_cache_cpu *pc;
-	struct pcpu_lookup_cache_entry *e;
-	unsigned int set, way;
+	struct pcpu_lookup_cache_entry *first, *e;
+	unsigned int way;
+	size_t offset;
 
 	if (unlikely(!key || !val))
 		return;
@@ -526,10 +535,11 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	WRITE_ONCE(pc->writes, READ_ONCE(pc->writes) + 1);
 	barrier();
 
-	/* The set the lookup reads: its index from the same offset. */
-	set = __pcpu_lookup_cache_set_offset(cache, key) >> cache->set_order;
-	way = plc_pick_way(cache, pc, set, key);
-	e = __pcpu_lookup_cache_set(cache, pc, set) + way;
+	/* The set the lookup reads, and its index from the same offset. */
+	offset = __pcpu_lookup_cache_set_offset(cache, key);
+	first = (void *)pc->entries + offset;
+	e = plc_pick_entry(cache, pc, first, offset >> cache->set_order, key);
+	way = e - first;
 	WRITE_ONCE(e->key, 0);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR, way);
