@@ -183,32 +183,27 @@ if [[ $target =~ ^kunit-(smp|arm64|riscv|i386)$ && -z ${KUNIT_FILTER:-} ]] &&
 		status=fail
 		apply_counts
 	}
-	# arm64 and riscv: the text-modifying stress under QEMU's default
-	# (multi-threaded) TCG, which runs it cleanly there, unlike on x86_64
-	# (below). The host is x86: TCG gives the guest the host's stronger
-	# memory order, so this checks the breakpoint and instruction-patching
-	# paths, not weak ordering (that is kunit-arm64-kcsan's job).
-	if [[ $target == kunit-i386 ]]; then
-		# 32-bit x86: single-threaded TCG, as on x86_64 (below).
-		extra_boot stress-text tcg,thread=single 1 'kprobes_cache.kpc_test_stress_text' \
-			kprobes_cache_kunit.stress_text=1 panic=-1
-	elif [[ $target != kunit-smp ]]; then
-		extra_boot stress-text tcg 1 'kprobes_cache.kpc_test_stress_text' \
-			kprobes_cache_kunit.stress_text=1 panic=-1
-	fi
+	# The text-modifying stress: probes armed and disarmed on code that
+	# other CPUs run. panic=-1: a panic ends the boot at once (kunit.py
+	# passes -no-reboot).
+	# - arm64 and riscv: under QEMU's default (multi-threaded) TCG, which
+	#   runs it cleanly there. The host is x86: TCG gives the guest the
+	#   host's stronger memory order, so this checks the breakpoint and
+	#   instruction-patching paths, not weak ordering (that is
+	#   kunit-arm64-kcsan's job).
+	# - x86_64 and i386: multi-threaded TCG crashes on it, pristine 7.3
+	#   with upstream kprobes alone too (stale translated code on another
+	#   vCPU: see the stress case's comment), so it runs with QEMU's
+	#   single-threaded TCG, which serialises the vCPUs.
+	stress_tcg=tcg
+	[[ $arch != x86_64 && $arch != i386 ]] || stress_tcg=tcg,thread=single
+	extra_boot stress-text "$stress_tcg" 1 'kprobes_cache.kpc_test_stress_text' \
+		kprobes_cache_kunit.stress_text=1 panic=-1
 	cp "$bdir/test-cache-on.log" "$bdir/test.log" 2>/dev/null || true
 fi
 if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
    grep -aqE 'Ran [0-9]+ tests:' "$logf" &&
    grep -q '^CONFIG_KPROBES_CACHE_KUNIT_TEST=y' "$bdir/.config" 2>/dev/null; then
-	# The text-modifying stress: probes armed and disarmed on code that
-	# other CPUs run. Multi-threaded TCG crashes on it, pristine 7.3
-	# with upstream kprobes alone too (stale translated code on another
-	# vCPU: see the stress case's comment), so it runs with QEMU's
-	# single-threaded TCG, which serialises the vCPUs. panic=-1: a panic
-	# ends the boot at once (kunit.py passes -no-reboot).
-	extra_boot stress-text tcg,thread=single 1 'kprobes_cache.kpc_test_stress_text' \
-		kprobes_cache_kunit.stress_text=1 panic=-1
 	# Bad kprobe_cache= values after a good one: each is refused with a
 	# warning and the fixed 256x4 cache of the good one stays, so that
 	# upstream's kprobes_test also runs with a cache (in the main boot,
