@@ -54,7 +54,7 @@ case $arch in
 um) ;;
 arm64) deps cross-arm64 qemu-arm64; qemu_tcg_path ;;
 riscv) deps cross-riscv qemu-riscv; qemu_tcg_path ;;
-*) deps qemu; qemu_tcg_path ;;
+*) deps qemu; qemu_tcg_path x86 ;;
 esac
 lock tree -s
 lock "kunit-$cfg"
@@ -191,10 +191,11 @@ if [[ $target =~ ^kunit-(smp|arm64|riscv|i386)$ && -z ${KUNIT_FILTER:-} ]] &&
 	#   host's stronger memory order, so this checks the breakpoint and
 	#   instruction-patching paths, not weak ordering (that is
 	#   kunit-arm64-kcsan's job).
-	# - x86_64 and i386: multi-threaded TCG crashes on it, pristine 7.3
+	# - x86_64 and i386: multi-threaded TCG crashed on it, pristine 7.3
 	#   with upstream kprobes alone too (stale translated code on another
 	#   vCPU: see the stress case's comment), so it runs with QEMU's
-	#   single-threaded TCG, which serialises the vCPUs.
+	#   single-threaded TCG, which serialises the vCPUs. (That was Debian
+	#   12's QEMU 7.2; the x86 guests now run on getqemu.sh's.)
 	stress_tcg=tcg
 	[[ $arch != x86_64 && $arch != i386 ]] || stress_tcg=tcg,thread=single
 	extra_boot stress-text "$stress_tcg" 1 'kprobes_cache.kpc_test_stress_text' \

@@ -3,8 +3,9 @@
 #
 # qemu-boot.sh BZIMAGE INITRD LOG [KERNEL_ARG]...
 #
-# Boot an x86_64 kernel with an initramfs (mkinitramfs.sh) in QEMU: TCG
-# (no KVM), -nographic, -no-reboot, the serial console in LOG (and on
+# Boot an x86_64 kernel with an initramfs (mkinitramfs.sh) in QEMU (the
+# one getqemu.sh fetches, or the host's with QEMU_X86=host): TCG (no
+# KVM), -nographic, -no-reboot, the serial console in LOG (and on
 # stdout).  Kernel arguments are 'console=ttyS0 panic=-1' plus the given
 # ones; put '-- WORD...' last to hand the guest's /init a command.  Exits
 # with QEMU's status: 0 once the guest powered off, 124 on timeout.
@@ -23,8 +24,9 @@ shift 3
 [[ -f $initrd ]] || die "no initramfs $initrd"
 mkdir -p "$(dirname "$logf")"
 
+qemu_x86 qemu-system-x86_64
 # shellcheck disable=SC2206
-cmd=(qemu-system-x86_64 -accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "${QEMU_SMP:-4}"
+cmd=("${QX[@]}" -accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "${QEMU_SMP:-4}"
      -m "${QEMU_MEM:-512M}" -nographic -no-reboot -monitor none
      -kernel "$kernel" -initrd "$initrd"
      -append "console=ttyS0 panic=-1 $*" ${QEMU_EXTRA:-})
