@@ -64,6 +64,8 @@ rm -f "$res/$name.counts" "$report" "$BUILD"/logs/$name-*-poke-oops.log
 # Until the counts are written, a failure of any step counts as one failure.
 trap 'put_counts "$name" fail 0 1 0 0 0 0' ERR
 
+# The QEMU of both boots (qemu-boot.sh), fetched or checked once here.
+bash "$HARNESS_DIR/getqemu.sh"
 t0=$(date +%s)
 bash "$HARNESS_DIR/kbuild.sh" "$bdir" "$HARNESS_DIR/ftrace-x86.config"
 t_build=$(($(date +%s) - t0))

@@ -135,23 +135,20 @@ lock() {
 # KUNIT_QEMU_TCG=tcg,thread=single (one host thread runs every vCPU).
 # Every -accel on the command line is dropped, also one in --qemu_args.
 # qemu_tcg_path x86 also fetches the QEMU for x86 guests (getqemu.sh); the
-# wrappers of qemu-system-x86_64 and qemu-system-i386 run that one (unless
-# QEMU_X86=host) whenever build/qemu-x86/ holds it.
+# wrappers of qemu-system-x86_64 and qemu-system-i386 run what qemu_x86
+# picks.
 qemu_tcg_path() {
 	[[ ${1:-} != x86 ]] || bash "$HARNESS_DIR/getqemu.sh" || exit 1
 	[[ ${KUNIT_QEMU_ACCEL:-tcg} == tcg ]] || return 0
-	local d=$BUILD/qemu-tcg q real pre
+	local d=$BUILD/qemu-tcg q real pre QX
 	mkdir -p "$d"
 	for q in qemu-system-x86_64 qemu-system-i386 qemu-system-aarch64 qemu-system-riscv64; do
 		pre=
-		if [[ $q == qemu-system-x86_64 || $q == qemu-system-i386 ]] &&
-		   [[ ${QEMU_X86:-fetch} != host && -f $BUILD/qemu-x86/version ]]; then
-			real=$BUILD/qemu-x86/x/usr/bin/$q
-			pre="-L $BUILD/qemu-x86/x/usr/share/qemu"
+		if [[ $q == qemu-system-x86_64 || $q == qemu-system-i386 ]]; then
+			qemu_x86 "$q" || continue
+			real=${QX[0]} pre=${QX[*]:1}
 		else
-			# The real binary, found on PATH without this directory.
-			real=$(PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$d" | paste -sd:) \
-				command -v "$q") || continue
+			real=$(host_qemu "$q") || continue
 		fi
 		cat >"$d/$q.new" <<-EOF
 		#!/bin/sh
@@ -178,17 +175,31 @@ qemu_tcg_path() {
 	case ":$PATH:" in *":$d:"*) ;; *) export PATH=$d:$PATH ;; esac
 }
 
-# qemu_x86 NAME: set QX to the command that runs NAME (qemu-system-x86_64
-# or qemu-system-i386) without the TCG wrapper: the QEMU that getqemu.sh
-# fetches into build/qemu-x86/, with -L for its firmware, or the host's
-# with QEMU_X86=host.
+# host_qemu NAME: print the path of the host's NAME, found on PATH without
+# the TCG wrappers' directory; return 1 if there is none.
+host_qemu() {
+	PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$BUILD/qemu-tcg" | paste -sd:) \
+		command -v "$1"
+}
+
+# qemu_x86 NAME [fetch]: set QX to the command that runs NAME
+# (qemu-system-x86_64 or qemu-system-i386) without the TCG wrapper. Unless
+# QEMU_X86=host, that is the QEMU that getqemu.sh put in build/qemu-x86/,
+# with -L for its firmware; with 'fetch', getqemu.sh first fetches it if it
+# is not there (the stages run getqemu.sh once themselves, which also
+# replaces an outdated one). Otherwise it is the host's. Returns 1 if
+# there is none.
 qemu_x86() {
-	bash "$HARNESS_DIR/getqemu.sh" || exit 1
-	if [[ ${QEMU_X86:-fetch} == host ]]; then
-		QX=("$1")
-	else
-		QX=("$BUILD/qemu-x86/x/usr/bin/$1" -L "$BUILD/qemu-x86/x/usr/share/qemu")
+	local q=$BUILD/qemu-x86 p
+	if [[ ${QEMU_X86:-fetch} != host ]]; then
+		[[ ${2:-} != fetch || -f $q/version ]] || bash "$HARNESS_DIR/getqemu.sh" || exit 1
+		if [[ -f $q/version ]]; then
+			QX=("$q/x/usr/bin/$1" -L "$q/x/usr/share/qemu")
+			return 0
+		fi
 	fi
+	p=$(host_qemu "$1") || return 1
+	QX=("$p")
 }
 
 # private_apt DIR SUITE TYPE: set PAPT, the apt-get/apt-cache options of a

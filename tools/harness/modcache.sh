@@ -70,6 +70,8 @@ rm -f "$res/$name.counts" "$report"
 
 # Until the counts are written, a failure of any step counts as one failure.
 trap 'put_counts "$name" fail 0 1 0 0 0 0' ERR
+# The QEMU of every boot (qemu-boot.sh), fetched or checked once here.
+bash "$HARNESS_DIR/getqemu.sh"
 
 status=ok P=0 F=0
 declare -A took=() summary=()
