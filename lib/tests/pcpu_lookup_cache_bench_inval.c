@@ -147,7 +147,12 @@ void plcb_test_invalidate_cost(struct kunit *test)
 		}
 	}
 
-	/* The unit suite's cost loops, on the default geometry. */
+	/*
+	 * The unit suite's cost loops, on the default geometry, with hit
+	 * statistics on: they count the hits and misses checked below.
+	 */
+	pcpu_lookup_cache_hit_stats_get();
+	c->stats_on = true;
 	for (rep = 0; rep < c->reps; rep++) {
 		struct pcpu_lookup_cache *cache = &c->cache[0];
 		unsigned int mask = PLCB_BATCH - 1;
@@ -215,5 +220,7 @@ void plcb_test_invalidate_cost(struct kunit *test)
 			   off, min3(t_hit, t_ref, t_miss));
 		cond_resched();
 	}
+	pcpu_lookup_cache_hit_stats_put();
+	c->stats_on = false;
 	pcpu_lookup_cache_destroy(thrash);
 }

@@ -179,6 +179,7 @@ def main():
     ap.add_argument("--kprobes-auto")
     ap.add_argument("--kprobes-icount-auto")
     ap.add_argument("--kprobes-icount-main")
+    ap.add_argument("--tables-icount")
     ap.add_argument("--kprobes-no-ss-int3")
     ap.add_argument("--kprobes-config")
     ap.add_argument("--kprobes-arm64")
@@ -197,6 +198,15 @@ def main():
     tables = (bench_tables.analyse(bench_tables.parse(a.uml_tables))
               if a.uml_tables and os.path.exists(a.uml_tables) else None)
     targets = target_lines(cg, tables)
+    # tables-icount: the same suite on x86_64, in instructions
+    tic = (bench_tables.analyse(bench_tables.parse(a.tables_icount))
+           if a.tables_icount and os.path.exists(a.tables_icount) else None)
+    if tic:
+        targets += bench_tables.icount_targets(tic)
+    elif a.tables_icount:
+        targets.append(("NOT MEASURED", "library hit and miss path in "
+                        "x86_64 instructions (QEMU icount): no tables-icount "
+                        "stage in this run"))
     kp = None
     if a.kprobes and os.path.exists(a.kprobes):
         kp = bench_kprobes.summarize(bench_kprobes.parse(
@@ -286,6 +296,8 @@ def main():
     }
     if a.kprobes_icount_auto:
         results["kprobes_icount"] = kic
+    if a.tables_icount:
+        results["tables_icount"] = tic
     # Boots that bench.sh retried because the kernel oopsed on an int3
     # before KUnit started (bench.sh: boot_oopsed_early)
     retries = []
@@ -313,6 +325,8 @@ def main():
         md.extend(bench_kprobes.auto_headline(kauto))
     if a.kprobes_icount_auto:
         md.extend(bench_kprobes.icount_headline(kic))
+    if tic:
+        md.extend(bench_tables.icount_headline(tic))
     md.extend(bench_kprobes.no_ss_headline(nss))
     if a.kprobes_arm64:
         md.extend(bench_kprobes.arm64_headline(ka))
@@ -379,6 +393,8 @@ def main():
         md.extend(bench_modules.section(mb, mb_cfg))
     if tables:
         md.extend(bench_tables.markdown(tables, tables_png))
+    if tic:
+        md.extend(bench_tables.icount_section(tic))
     md.append("## cachegrind, per lookup\n")
     if png:
         md.append("![instructions per lookup](%s)\n" % png)
@@ -410,6 +426,11 @@ def main():
                   "`build/bench/raw/uml-tables-run.log`, "
                   "`build/bench/raw/uml-tables-build.log`, "
                   "`build/bench/plot-uml-ns-*.dat`")
+    if tic:
+        md.append("- `build/bench/raw/tables-icount.txt` (the \"plc_bench:\" "
+                  "lines of the QEMU icount boot), "
+                  "`build/bench/raw/tables-icount-kernel.log`, "
+                  "`build/bench/raw/tables-icount-run.log`")
     md.append("- `build/bench/raw/kprobes-bench.txt` (main boot), "
               "`build/bench/raw/kprobes-sweep.txt` (sweep boots), "
               "`build/bench/raw/kprobes-auto.txt` (kprobe_cache=auto "

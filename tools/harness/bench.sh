@@ -39,6 +39,10 @@
 #     instruction, so "ns per hit" are instructions per hit, deterministic
 #     (no cache-miss cost in them). A failure here is reported NOT
 #     MEASURED.
+#     tables-icount: the uml-tables suite on the same bench-x86 kernel under
+#     QEMU with -smp 1 -icount shift=0,sleep=off: x86_64 instructions per
+#     lookup of the kernel's own code, deterministic. A failure here is
+#     reported NOT MEASURED.
 #  4. kprobes-arm64: the main boot on a non-debug arm64 kernel under QEMU
 #     TCG (-smp 4): the breakpoint path only (no kprobes on ftrace there).
 #  5. modules: the cache in front of the module address lookup
@@ -56,8 +60,8 @@
 #     'make series' puts in the cover letter) and plots.
 #
 # BENCH_STAGES="modules report" (a list of the stage names cachegrind,
-# uml-tables, kprobes, kprobes-auto, kprobes-icount, kprobes-no-ss-int3,
-# kprobes-arm64, modules, report)
+# uml-tables, kprobes, kprobes-auto, kprobes-icount, tables-icount,
+# kprobes-no-ss-int3, kprobes-arm64, modules, report)
 # runs only those stages; the report is then made from the raw files that
 # earlier runs left in build/bench/ (a stage that never ran is reported
 # NOT MEASURED).
@@ -74,7 +78,7 @@ stamp() { local s=$(($(date +%s) - start)); printf '[bench %02d:%02d]' $((s / 60
 stages=${BENCH_STAGES:-}
 for st in $stages; do
 	case $st in
-	cachegrind|uml-tables|kprobes|kprobes-auto|kprobes-icount|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
+	cachegrind|uml-tables|kprobes|kprobes-auto|kprobes-icount|tables-icount|kprobes-no-ss-int3|kprobes-arm64|modules|report) ;;
 	*) die "BENCH_STAGES: unknown stage '$st'" ;;
 	esac
 done
@@ -187,6 +191,15 @@ export QEMU_X86=${QEMU_X86:-host}
 qemu_tcg_path
 # kx_built: the bench-x86 kernel was built (is up to date) in this run
 kx_built=
+# kx_need STAGE: build the bench-x86 kernel for STAGE unless this run
+# has; whether it is built (a failed build: STAGE is NOT MEASURED)
+kx_need() {
+	if [[ -z $kx_built ]]; then
+		echo "$(stamp) $1: build the bench-x86 kernel (non-debug)"
+		(kp_build "$1" "$LINUX" "$kbdir") && kx_built=1
+	fi
+	[[ -n $kx_built ]]
+}
 if stage kprobes; then
 	echo "$(stamp) kprobes: build the bench-x86 kernel (non-debug)"
 	kp_build kprobes "$LINUX" "$kbdir"
@@ -371,11 +384,7 @@ ki_check() {
 }
 if stage kprobes-icount; then
 rm -f "$out/raw/kprobes-icount-auto.txt" "$out/raw/kprobes-icount-main.txt"
-if [[ -z $kx_built ]]; then
-	echo "$(stamp) kprobes-icount: build the bench-x86 kernel (non-debug)"
-	(kp_build kprobes-icount "$LINUX" "$kbdir") && kx_built=1
-fi
-if [[ -z $kx_built ]]; then
+if ! kx_need kprobes-icount; then
 	echo "$(stamp) kprobes-icount: FAILED (see above); the report marks it NOT MEASURED"
 else
 	for b in auto main; do
@@ -401,6 +410,46 @@ else
 			echo "$(stamp) kprobes-icount: $b boot FAILED (see above); the report marks it NOT MEASURED"
 		fi
 	done
+fi
+fi
+
+# The uml-tables suite again, on the bench-x86 kernel (non-debug, static
+# keys as patched jumps, the production fast path) under QEMU TCG with
+# "-smp 1 -icount shift=0,sleep=off", as kprobes-icount: its "ps per
+# lookup" are then thousandths of x86_64 instructions per lookup, the same
+# from run to run, and counted in the kernel's own code (this_cpu_ptr()
+# through %gs, the hit-statistics switch a NOP), not in the userspace
+# shim of the cachegrind stage. Instructions only: no cache-miss cost.
+# Same scale and repetitions as uml-tables. A failure here is reported
+# NOT MEASURED.
+if stage tables-icount; then
+rm -f "$out/raw/tables-icount.txt"
+if ! kx_need tables-icount; then
+	echo "$(stamp) tables-icount: FAILED (see above); the report marks it NOT MEASURED"
+else
+	echo "$(stamp) tables-icount: pcpu_lookup_cache_bench under QEMU $ki_qemu (scale $scale, $reps repetitions)"
+	if (
+		grep -q '^CONFIG_PCPU_LOOKUP_CACHE_BENCH=y' "$kbdir/.config" ||
+			die "tables-icount: CONFIG_PCPU_LOOKUP_CACHE_BENCH is not set in ${kbdir#$ROOT/}/.config"
+		kunit_exec tables-icount-run "$LINUX" "$kbdir" --arch=x86_64 \
+			--qemu_args="$ki_qemu" --timeout=3600 \
+			--kernel_args="pcpu_lookup_cache_bench.scale=$scale" \
+			--kernel_args="pcpu_lookup_cache_bench.reps=$reps" \
+			'pcpu_lookup_cache_bench' ||
+			die "tables-icount: pcpu_lookup_cache_bench failed, see ${out#$ROOT/}/raw/tables-icount-run.log"
+		cp "$kbdir/test.log" "$out/raw/tables-icount-kernel.log"
+		grep -q 'kind config .* cpus 1 ' "$kbdir/test.log" ||
+			die "tables-icount: the suite did not run on 1 CPU, see ${out#$ROOT/}/raw/tables-icount-kernel.log"
+		bash "$HARNESS_DIR/splat-check.sh" "$out/raw/tables-icount-kernel.log" ||
+			die "tables-icount: kernel splat during the benchmark"
+		grep -aoE 'plc_bench: .*' "$kbdir/test.log" >"$out/raw/tables-icount.txt" ||
+			die "tables-icount: no 'plc_bench:' lines in ${out#$ROOT/}/raw/tables-icount-kernel.log"
+	); then
+		echo "$(stamp) tables-icount: done, $(grep -c 'kind lookup' "$out/raw/tables-icount.txt") lookup measurements"
+	else
+		rm -f "$out/raw/tables-icount.txt"
+		echo "$(stamp) tables-icount: FAILED (see above); the report marks it NOT MEASURED"
+	fi
 fi
 fi
 
@@ -589,6 +638,7 @@ python3 "$HARNESS_DIR/bench-report.py" --out "$out" \
 	--kprobes-auto "$out/raw/kprobes-auto.txt" \
 	--kprobes-icount-auto "$out/raw/kprobes-icount-auto.txt" \
 	--kprobes-icount-main "$out/raw/kprobes-icount-main.txt" \
+	--tables-icount "$out/raw/tables-icount.txt" \
 	--kprobes-no-ss-int3 "$out/raw/kprobes-no-ss-int3.txt" \
 	--kprobes-arm64 "$out/raw/kprobes-arm64.txt" \
 	--kprobes-arm64-config "$BUILD/bench-arm64/.config" \

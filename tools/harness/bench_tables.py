@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The 'uml-tables' stage of 'make bench': parse the "plc_bench:" lines of the
-KUnit suite pcpu_lookup_cache_bench (lib/tests/pcpu_lookup_cache_bench_*.c, run
-on UML in a kernel without the cache's test hooks), and turn them into
+"""The 'uml-tables' and 'tables-icount' stages of 'make bench': parse the
+"plc_bench:" lines of the KUnit suite pcpu_lookup_cache_bench
+(lib/tests/pcpu_lookup_cache_bench_*.c, run on UML, and on x86_64 under QEMU
+-icount, in kernels without the cache's test hooks), and turn them into
 results.json data, target lines, report sections and a plot.
 
 Every ratio is computed within one repetition (the variants of a scenario are
@@ -18,6 +19,10 @@ import bench_common
 TABLE_TITLES = {"hlist64": "RCU hlist, 64 buckets",
                 "hlist512": "RCU hlist, 512 buckets",
                 "rht": "rhashtable", "ref": "limit reference"}
+
+# Where the figures come from, as the target lines say it.
+UML = "UML, ns"
+ICOUNT = "x86_64 QEMU icount, instructions"
 
 # The bound on a library hit against the minimal keyed lookup of the same
 # total entries, and the geometries it is checked on.
@@ -166,8 +171,9 @@ def _worst(items, key, high_is_bad):
     return (max if high_is_bad else min)(items, key=key)
 
 
-def targets(t):
-    """(status, text) for the targets of the benchmark issue, in ns."""
+def targets(t, where=UML):
+    """(status, text) for the targets of the benchmark issue; @where says
+    what the figures are (UML or ICOUNT)."""
     lines = []
     sc = t["scenarios"]
     nmax = max(s["n"] for s in sc)
@@ -178,10 +184,10 @@ def targets(t):
     if full:
         s, r = _worst(full, lambda sr: sr[1]["x_ref"]["median"], True)
         b = min(full, key=lambda sr: sr[1]["x_ref"]["median"])
-        text = ("library hit <= 1.5x the limit reference (UML, ns, "
+        text = ("library hit <= 1.5x the limit reference (%s, "
                 "scenarios with a 100%% hit ratio, %d of them): worst %sx "
-                "(%s + %s cache, N=%d, H=%d, %s: %s vs %s ns), best %sx" %
-                (len(full), fmt(r["x_ref"]["median"], 2), r["table"],
+                "(%s + %s cache, N=%d, H=%d, %s: %s vs %s), best %sx" %
+                (where, len(full), fmt(r["x_ref"]["median"], 2), r["table"],
                  r["cache"], s["n"], s["hot"], s["dist"],
                  fmt(r["ns"]["median"], 2),
                  fmt(next(x for x in s["rows"] if x["table"] == "ref")
@@ -189,17 +195,17 @@ def targets(t):
                  fmt(b[1]["x_ref"]["median"], 2)))
         if t["cost"]:
             c = t["cost"]
-            text += ("; unit-suite cost loops (%s, 128 keys): hit %s ns vs "
-                     "ref %s ns = %sx" % (c["geometry"],
-                                         fmt(c["hit_ns"]["median"], 2),
-                                         fmt(c["ref_ns"]["median"], 2),
-                                         fmt(c["hit_x_ref"]["median"], 2)))
+            text += ("; unit-suite cost loops (%s, 128 keys, hit "
+                     "statistics on): hit %s vs ref %s = %sx" %
+                     (c["geometry"], fmt(c["hit_ns"]["median"], 2),
+                      fmt(c["ref_ns"]["median"], 2),
+                      fmt(c["hit_x_ref"]["median"], 2)))
         lines.append(("PASS" if r["x_ref"]["median"] <= 1.5 else "FAIL",
                       text))
     else:
         lines.append(("NOT MEASURED", "library hit <= 1.5x the limit "
                       "reference: no scenario with a 100% hit ratio"))
-    lines.append(mkl_target(t))
+    lines.append(mkl_target(t, where))
 
     # "While H fits the cache" (the hlist targets): the cache holds the
     # whole hot set, i.e. a hit ratio of at least 99.9%; "H within the
@@ -249,10 +255,10 @@ def targets(t):
                       else "FAIL"))
         lines.append((
             "PASS" if r["speedup_vs_table"]["median"] >= need else "FAIL",
-            ">= %sx faster than the %s, %s (UML ns, %d scenarios): worst %sx "
-            "(%s cache, N=%d, H=%d, %s, hit ratio %s%%: %s vs %s ns, "
+            ">= %sx faster than the %s, %s (%s, %d scenarios): worst %sx "
+            "(%s cache, N=%d, H=%d, %s, hit ratio %s%%: %s vs %s, "
             "min..max %s..%sx), best %sx%s" %
-            (fmt(need, 1), what, sel_txt, len(cands),
+            (fmt(need, 1), what, sel_txt, where, len(cands),
              fmt(r["speedup_vs_table"]["median"]), r["cache"], s["n"],
              s["hot"], s["dist"], fmt(100 * r["hit_ratio"]["median"]),
              fmt(next(x for x in s["rows"] if x["table"] == table and
@@ -271,9 +277,9 @@ def targets(t):
         lines.append(("PASS" if w["ratio"]["median"] <= 1.05 else "FAIL",
                       "miss path (lookup + table + fill, every lookup a "
                       "miss) <= 1.05x the uncached lookup of the same keys "
-                      "(UML ns, N=%d): worst %sx (%s, %s cache: %s vs %s "
-                      "ns); all: %s" %
-                      (nmax, fmt(w["ratio"]["median"], 3), w["table"],
+                      "(%s, N=%d): worst %sx (%s, %s cache: %s vs %s); "
+                      "all: %s" %
+                      (where, nmax, fmt(w["ratio"]["median"], 3), w["table"],
                        w["cache"], fmt(w["cached_ns"]["median"], 2),
                        fmt(w["uncached_ns"]["median"], 2), each)))
     else:
@@ -282,7 +288,7 @@ def targets(t):
     return lines
 
 
-def mkl_target(t):
+def mkl_target(t, where=UML):
     """(status, text): the library hit against the minimal keyed lookup of
     the same total entries, worst case over the 100%-hit scenarios of each
     geometry of MKL_GEOMS (median over repetitions of the per-repetition
@@ -308,8 +314,8 @@ def mkl_target(t):
                 >= 0.999]
         worst.append(r["x_mkl"]["median"])
         parts.append(
-            "%s: worst %sx (%s, N=%d, H=%d, %s: library %s ns vs minimal "
-            "keyed %s %s ns (its hit ratio %s%%) vs array read %s ns; "
+            "%s: worst %sx (%s, N=%d, H=%d, %s: library %s vs minimal "
+            "keyed %s %s (its hit ratio %s%%) vs array read %s; "
             "min..max %s..%sx; %d scenarios%s)" %
             (geom, fmt(r["x_mkl"]["median"], 2), r["table"], s["n"],
              s["hot"], s["dist"], fmt(r["ns"]["median"], 2), r["mkl"],
@@ -327,7 +333,7 @@ def mkl_target(t):
                                            ("; " + "; ".join(parts))
                                            if parts else ""))
     return ("PASS" if max(worst) <= MKL_BOUND else "FAIL",
-            "%s (UML, ns): %s" % (what, "; ".join(parts)))
+            "%s (%s): %s" % (what, where, "; ".join(parts)))
 
 
 def headline(t):
@@ -370,6 +376,113 @@ def headline(t):
 
 def _cfg(t):
     return t["config"][0] if t["config"] else {}
+
+
+def stats_state(t):
+    """Whether hit statistics were on while the scenarios were timed: off
+    by default; on if something else turned them on (the boot parameter
+    pcpu_lookup_cache.hit_stats=1). The suite prints it from its config
+    line; older runs did not, and timed with them on."""
+    vals = {c.get("hit_stats") for c in t["config"]}
+    if vals == {0}:
+        return "off (the default)"
+    if vals == {1}:
+        return "on (something else turned them on)"
+    if vals == {None}:
+        return "on (a run from before the suite turned them off)"
+    return "on in some boots and off in others"
+
+
+def icount_targets(t):
+    """The bounds on a hit and on the miss path, in instructions: the
+    lines of targets() that do not depend on memory latency. (The
+    speedups over the hash walks do: an instruction count leaves out
+    the cache misses that a cached hit saves.)"""
+    keep = ("library hit <= 1.5x the limit reference",
+            "library hit within", "miss path")
+    return [(s, x) for s, x in targets(t, ICOUNT) if x.startswith(keep)]
+
+
+def icount_headline(t):
+    """A headline bullet: the worst 100%-hit scenario of each geometry of
+    MKL_GEOMS, in instructions."""
+    parts = []
+    for geom in MKL_GEOMS:
+        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
+                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
+                and "x_mkl" in r]
+        if not full:
+            continue
+        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
+        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        parts.append("%s %s against %s for the minimal keyed lookup (%sx)" %
+                     (geom, fmt(r["ns"]["median"], 2),
+                      fmt(rows[(r["table"], r["mkl"])]["ns"]["median"], 2),
+                      fmt(r["x_mkl"]["median"], 2)))
+    if not parts:
+        return []
+    return ["- x86_64 kernel, QEMU icount, x86_64 instructions per lookup "
+            "with every lookup a hit, loop included, worst scenario: %s; "
+            "hit statistics %s." % ("; ".join(parts), stats_state(t))]
+
+
+def icount_section(t):
+    """Markdown: the library's hit and miss path in the x86_64 kernel,
+    counted in instructions (the tables-icount stage)."""
+    c = _cfg(t)
+    md = ["## Library hit and miss path on x86_64, counted in instructions "
+          "(QEMU icount)\n",
+          "The uml-tables suite again, on the non-debug bench-x86 kernel "
+          "(static keys as patched jumps; no test hook) under QEMU TCG with "
+          "`-smp 1 -icount shift=0,sleep=off`: the guest clock advances 1 ns "
+          "per instruction, so the figures below are x86_64 instructions per "
+          "lookup, loop included, the same from run to run. No cache-miss "
+          "cost is in them. `pcpu_lookup_cache_bench.scale=%s reps=%s`; hit "
+          "statistics %s in the timed scenario passes.\n" %
+          (c.get("scale", "?"), c.get("reps", "?"), stats_state(t)),
+          "| geometry | scenarios with 100% hits | library, worst | minimal "
+          "keyed lookup, same scenario | array read | x mkl |",
+          "|---|---|---|---|---|---|"]
+    for geom in MKL_GEOMS:
+        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
+                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
+                and "x_mkl" in r]
+        if not full:
+            md.append("| %s | 0 | - | - | - | - |" % geom)
+            continue
+        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
+        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        m = rows[(r["table"], r["mkl"])]
+        ref = rows.get(("ref", "none"))
+        md.append("| %s | %d | %s (%s, N=%d, H=%d, %s) | %s | %s | %sx |" %
+                  (geom, len(full), fmt(r["ns"]["median"], 2), r["table"],
+                   s["n"], s["hot"], s["dist"], fmt(m["ns"]["median"], 2),
+                   fmt(ref["ns"]["median"], 2) if ref else "-",
+                   fmt(r["x_mkl"]["median"], 2)))
+    md.append("")
+    if t["cost"]:
+        co = t["cost"]
+        md.append("Unit-suite cost loops (%s, 128 keys): hit %s instructions "
+                  "with hit statistics on, %s with them off; array read %s; "
+                  "miss + fill on a 1x1 cache %s.\n" %
+                  (co["geometry"], fmt(co["hit_ns"]["median"], 2),
+                   fmt(co["hit_nostats_ns"]["median"], 2)
+                   if co.get("hit_nostats_ns") else "-",
+                   fmt(co["ref_ns"]["median"], 2),
+                   fmt(co["miss_fill_ns"]["median"], 2)))
+    nmax = max(s["n"] for s in t["scenarios"])
+    mp = [m for m in t["miss_path"] if m["n"] == nmax]
+    if mp:
+        md.append("Miss path at N=%d, instructions per lookup (lookup + "
+                  "table + fill against the table alone): %s.\n" %
+                  (nmax, "; ".join(
+                      "%s/%s %s vs %s (+%s)" %
+                      (m["table"], m["cache"],
+                       fmt(m["cached_ns"]["median"], 1),
+                       fmt(m["uncached_ns"]["median"], 1),
+                       fmt(m["cached_ns"]["median"] -
+                           m["uncached_ns"]["median"], 1)) for m in mp)))
+    return md
 
 
 def method(t, kernel_cfg):
@@ -421,15 +534,19 @@ def method(t, kernel_cfg):
         "expected object and one that calibrates, then times whole passes "
         "with `ktime_get_ns()` for at least %s us (smallest clock step seen: %s ns; shortest loop "
         "in this run: see loop_ns in the raw data); the sum of all results "
-        "must match. The hit ratio is from the cache's per-CPU counters over "
-        "the timed passes. Variants are interleaved within each "
+        "must match. The timed passes run with hit statistics %s; the hit "
+        "ratio counts a miss for each fill, kept or dropped, in the cache's "
+        "per-CPU counters over the timed passes (every miss fills). "
+        "Variants are interleaved within each "
         "repetition, their order rotating by one each repetition; ratios "
         "are taken within a repetition, then the median (min..max) over "
         "repetitions is shown." % (c.get("seq_len", "?"),
                                    c.get("target_us", "?"),
-                                   c.get("clock_step_ns", "?")),
-        "- Miss path: ways+1 of the N keys that map to one set, in turn, "
-        "so round-robin replacement misses every time (checked: zero hits); "
+                                   c.get("clock_step_ns", "?"),
+                                   stats_state(t)),
+        "- Miss path: 2 x ways of the N keys that map to one set, in turn, "
+        "so round-robin replacement misses every time (checked: one fill "
+        "per lookup); "
         "lookup + table + fill against the table alone on the same keys, "
         "interleaved. Invalidation: %s keys cached on this CPU, then "
         "`pcpu_lookup_cache_invalidate()` of each, or one "
@@ -501,9 +618,11 @@ def markdown(t, png):
         if c.get("hit_nostats_ns"):
             md.append("The same hits with hit statistics off (contract "
                       "point 7, the default): %s ns, %sx the hit with them "
-                      "on. Every other figure of this section and of the "
-                      "scenario tables is measured with them on.\n" %
-                      (_s(c["hit_nostats_ns"]), _s(c["nostats_x_hit"])))
+                      "on. The other figures of this section are measured "
+                      "with them on; the scenario tables and the miss path "
+                      "with them %s.\n" %
+                      (_s(c["hit_nostats_ns"]), _s(c["nostats_x_hit"]),
+                       stats_state(t)))
     for n in t["notes"]:
         md.append("Note: %s\n" % " ".join("%s %s" % kv for kv in n.items()))
     return md
