@@ -288,6 +288,20 @@ def targets(t, where=UML):
     return lines
 
 
+def mkl_worst(t, geom):
+    """The library rows of geometry @geom in the 100%-hit scenarios that
+    have a minimal keyed lookup, as (scenario, row) pairs, and the worst
+    of them against that lookup with its scenario's rows by (table,
+    cache); None if there is no such row."""
+    full = [(s, r) for s in t["scenarios"] for r in s["rows"]
+            if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
+            and "x_mkl" in r]
+    if not full:
+        return None
+    s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
+    return full, s, r, {(x["table"], x["cache"]): x for x in s["rows"]}
+
+
 def mkl_target(t, where=UML):
     """(status, text): the library hit against the minimal keyed lookup of
     the same total entries, worst case over the 100%-hit scenarios of each
@@ -298,14 +312,11 @@ def mkl_target(t, where=UML):
             (fmt(MKL_BOUND, 1), " and ".join(MKL_GEOMS)))
     parts, worst, missing = [], [], []
     for geom in MKL_GEOMS:
-        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
-                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
-                and "x_mkl" in r]
-        if not full:
+        w = mkl_worst(t, geom)
+        if not w:
             missing.append(geom)
             continue
-        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
-        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        full, s, r, rows = w
         m = rows[(r["table"], r["mkl"])]
         ref = rows.get(("ref", "none"))
         both = [sr for sr in full if
@@ -408,13 +419,10 @@ def icount_headline(t):
     MKL_GEOMS, in instructions."""
     parts = []
     for geom in MKL_GEOMS:
-        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
-                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
-                and "x_mkl" in r]
-        if not full:
+        w = mkl_worst(t, geom)
+        if not w:
             continue
-        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
-        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        _, s, r, rows = w
         parts.append("%s %s against %s for the minimal keyed lookup (%sx)" %
                      (geom, fmt(r["ns"]["median"], 2),
                       fmt(rows[(r["table"], r["mkl"])]["ns"]["median"], 2),
@@ -444,14 +452,11 @@ def icount_section(t):
           "keyed lookup, same scenario | array read | x mkl |",
           "|---|---|---|---|---|---|"]
     for geom in MKL_GEOMS:
-        full = [(s, r) for s in t["scenarios"] for r in s["rows"]
-                if r["cache"] == geom and r["hit_ratio"]["median"] >= 0.999
-                and "x_mkl" in r]
-        if not full:
+        w = mkl_worst(t, geom)
+        if not w:
             md.append("| %s | 0 | - | - | - | - |" % geom)
             continue
-        s, r = max(full, key=lambda sr: sr[1]["x_mkl"]["median"])
-        rows = {(x["table"], x["cache"]): x for x in s["rows"]}
+        full, s, r, rows = w
         m = rows[(r["table"], r["mkl"])]
         ref = rows.get(("ref", "none"))
         md.append("| %s | %d | %s (%s, N=%d, H=%d, %s) | %s | %s | %sx |" %
