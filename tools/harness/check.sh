@@ -84,7 +84,7 @@ for i in "${!names[@]}"; do
 		P=$((P + passed)) F=$((F + f)) S=$((S + skipped))
 		extra=" [$passed passed, $f failed, $skipped skipped]"
 		[[ $retried -eq 0 ]] ||
-			extra+=" RETRIED $retried boot(s) after a text-poke int3 oops: see build/results/$n.txt"
+			extra+=" RETRIED $retried boot(s) (why: build/results/$n.txt)"
 	fi
 	printf '  %-13s %s%s\n' "$n" "${results[$i]}" "$extra"
 done

@@ -75,12 +75,49 @@ else
 fi
 [[ -z ${KUNIT_FILTER:-} ]] || args+=("$KUNIT_FILTER")
 
+# hung_before_ktap KUNIT_LOG KERNEL_LOG: whether a QEMU boot hung before
+# KUnit began: kunit.py timed out, the kernel printed no KTAP header and no
+# splat. QEMU's multi-threaded TCG has hung so about once in 26 kunit-kcsan
+# boots here, right after "smp: Brought up", before any test code runs
+# (the kernel log is kept). Such a boot is booted once more, and the
+# summary says RETRIED; a hang after the KTAP header, or a second one, is
+# a failure.
+hung_before_ktap() {
+	[[ $arch != um ]] &&
+	grep -aq 'timed out after [0-9]* seconds' "$1" &&
+	! grep -aqE 'Ran [0-9]+ tests:.*(passed|failed|crashed|skipped):' "$1" &&
+	[[ -s $2 ]] && ! grep -aqE 'K?TAP version [0-9]' "$2" &&
+	bash "$HARNESS_DIR/splat-check.sh" "$2" >/dev/null
+}
+retried=()
+# Write build/results/TARGET.txt and the retried count after the counts.
+note_retried() {
+	local r
+	echo "retried=${#retried[@]}" >>"$BUILD/results/$target.counts"
+	[[ ${#retried[@]} -eq 0 ]] ||
+		for r in "${retried[@]}"; do echo "RETRIED: $r"; done >"$BUILD/results/$target.txt"
+}
+
 log "$target: kunit.py ${args[*]}"
 log "$target: log in ${logf#$ROOT/}, raw kernel log in ${bdir#$ROOT/}/test.log"
+rm -f "$BUILD/results/$target.txt"
 set +e
 (cd "$LINUX" && python3 tools/testing/kunit/kunit.py "${args[@]}") </dev/null 2>&1 | tee "$logf"
 rc=${PIPESTATUS[0]}
 set -e
+if [[ $rc -ne 0 ]] && hung_before_ktap "$logf" "$bdir/test.log"; then
+	cp "$logf" "$BUILD/logs/$target-hang.log"
+	cp "$bdir/test.log" "$bdir/test-hang.log"
+	retried+=("the boot hung before KUnit began, after: '$(grep -av '^[[:space:]]*$' "$bdir/test.log" | tail -1 | tr -d '\r')' (logs kept as ${BUILD#$ROOT/}/logs/$target-hang.log and ${bdir#$ROOT/}/test-hang.log); booted again")
+	warn "$target: RETRIED: ${retried[-1]}"
+	# The same arguments, without run's --jobs, which exec refuses.
+	xargs=(exec)
+	for a in "${args[@]:1}"; do [[ $a == --jobs=* ]] || xargs+=("$a"); done
+	set +e
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py "${xargs[@]}") </dev/null 2>&1 | tee "$logf"
+	rc=${PIPESTATUS[0]}
+	set -e
+fi
 
 status=ok
 if [[ $rc -ne 0 ]]; then
@@ -99,6 +136,7 @@ if [[ -f $bdir/test.log ]] && ! bash "$HARNESS_DIR/splat-check.sh" "$bdir/test.l
 	status=fail
 fi
 write_counts "$target" "$logf" "$status"
+note_retried
 
 # extra_boot NAME QEMU_TCG NEED_ALL FILTER KERNEL_ARG...: boot the kernel
 # just built again with more kernel arguments and run FILTER; fail on a
@@ -155,6 +193,7 @@ apply_counts() {
 	local c=$BUILD/results/$target.counts
 	write_counts "$target" "$logf" "$status"
 	sed -i -E "s/^passed=([0-9]+)/echo passed=\$((\1 + $extra_p))/e; s/^failed=([0-9]+)/echo failed=\$((\1 + $extra_f))/e; s/^skipped=([0-9]+)/echo skipped=\$((\1 + $extra_s))/e; s/^crashed=([0-9]+)/echo crashed=\$((\1 + $extra_c))/e; s/^errors=([0-9]+)/echo errors=\$((\1 + $extra_e))/e" "$c"
+	note_retried
 }
 
 # (Only when this run built and booted the whole suite set: never a stale
@@ -227,5 +266,6 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	}
 	cp "$bdir/test-cache-on.log" "$bdir/test.log" 2>/dev/null || true
 fi
-log "$target: $(grep -aoE 'Ran [0-9]+ tests:.*' "$logf" | tail -1 || echo 'no test summary') => $status"
+for r in "${retried[@]}"; do log "$target: RETRIED: $r"; done
+log "$target: $(grep -aoE 'Ran [0-9]+ tests:.*' "$logf" | tail -1 || echo 'no test summary') => $status${retried[*]:+ (RETRIED ${#retried[@]} boot(s))}"
 [[ $status == ok ]]
