@@ -75,6 +75,17 @@ else
 fi
 [[ -z ${KUNIT_FILTER:-} ]] || args+=("$KUNIT_FILTER")
 
+# kunit_py LOG ARG...: run kunit.py ARG... in the tree, its output to the
+# terminal and to LOG; its exit status in kunit_rc.
+kunit_py() {
+	local out=$1
+	shift
+	set +e
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py "$@") </dev/null 2>&1 | tee "$out"
+	kunit_rc=${PIPESTATUS[0]}
+	set -e
+}
+
 # hung_before_ktap KUNIT_LOG KERNEL_LOG: whether a QEMU boot hung before
 # KUnit began: kunit.py timed out, the kernel printed no KTAP header and no
 # splat. QEMU's multi-threaded TCG has hung so about once in 26 kunit-kcsan
@@ -101,10 +112,8 @@ note_retried() {
 log "$target: kunit.py ${args[*]}"
 log "$target: log in ${logf#$ROOT/}, raw kernel log in ${bdir#$ROOT/}/test.log"
 rm -f "$BUILD/results/$target.txt"
-set +e
-(cd "$LINUX" && python3 tools/testing/kunit/kunit.py "${args[@]}") </dev/null 2>&1 | tee "$logf"
-rc=${PIPESTATUS[0]}
-set -e
+kunit_py "$logf" "${args[@]}"
+rc=$kunit_rc
 if [[ $rc -ne 0 ]] && hung_before_ktap "$logf" "$bdir/test.log"; then
 	cp "$logf" "$BUILD/logs/$target-hang.log"
 	cp "$bdir/test.log" "$bdir/test-hang.log"
@@ -113,10 +122,8 @@ if [[ $rc -ne 0 ]] && hung_before_ktap "$logf" "$bdir/test.log"; then
 	# The same arguments, without run's --jobs, which exec refuses.
 	xargs=(exec)
 	for a in "${args[@]:1}"; do [[ $a == --jobs=* ]] || xargs+=("$a"); done
-	set +e
-	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py "${xargs[@]}") </dev/null 2>&1 | tee "$logf"
-	rc=${PIPESTATUS[0]}
-	set -e
+	kunit_py "$logf" "${xargs[@]}"
+	rc=$kunit_rc
 fi
 
 status=ok
@@ -153,11 +160,9 @@ extra_boot() {
 	for a in "$@"; do kargs+=(--kernel_args="$a"); done
 	log "$target: $name: $filter with $* (QEMU -accel $tcg; log in ${xlog#$ROOT/})"
 	rm -f "$last"
-	set +e
-	(cd "$LINUX" && KUNIT_QEMU_TCG=$tcg python3 tools/testing/kunit/kunit.py exec \
+	KUNIT_QEMU_TCG=$tcg kunit_py "$xlog" exec \
 		--arch="$arch" --build_dir="$bdir" --timeout="$xtimeout" --qemu_args="-smp 4$qemu_extra" \
-		"${kargs[@]}" "$filter") </dev/null 2>&1 | tee "$xlog"
-	set -e
+		"${kargs[@]}" "$filter"
 	cp "$bdir/test.log" "$bdir/test-$name.log" 2>/dev/null || true
 	if [[ -f $last ]]; then
 		log "$target: $name: QEMU ran as: $(cat "$last")" | tee -a "$xlog"
