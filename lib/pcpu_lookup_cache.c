@@ -392,7 +392,9 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 		     PCPU_LOOKUP_CACHE_MAX_WAYS *
 		     sizeof(struct pcpu_lookup_cache_entry) - 1 > UINT_MAX);
 	cache->offset_shift = cache->hash_shift - cache->set_order;
-	cache->offset_mask = cache->set_mask << cache->set_order;
+	cache->home_mask = (cache->set_mask << cache->set_order) |
+			   ((cache->set_stride - 1) *
+			    sizeof(struct pcpu_lookup_cache_entry));
 #endif
 	table = (size_t)nr_sets * cache->set_stride *
 		sizeof(struct pcpu_lookup_cache_entry);
@@ -439,14 +441,17 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_destroy);
 
 /*
  * Pick the entry of a set that a fill of @key stores to: the way that holds
- * @key already, else the first empty way, else the set's victim, which then
- * moves on. @first is the set's first entry, @set its index (for its
- * victim). Inline: see fill.
+ * @key already, else @key's home way if it is empty, else the first empty
+ * way, else @key's home way if a guest holds it, else the set's victim,
+ * which then moves on. @first is the set's first entry, @home @key's home
+ * way (maybe a padding entry past the last way, which is never picked),
+ * @set the set's index (for its victim). Inline: see fill.
  */
 static __always_inline struct pcpu_lookup_cache_entry *
 plc_pick_entry(struct pcpu_lookup_cache *cache,
 	       struct pcpu_lookup_cache_cpu *pc,
-	       struct pcpu_lookup_cache_entry *first, unsigned int set,
+	       struct pcpu_lookup_cache_entry *first,
+	       struct pcpu_lookup_cache_entry *home, unsigned int set,
 	       unsigned long key)
 {
 	struct pcpu_lookup_cache_entry *e, *empty = NULL;
@@ -459,11 +464,25 @@ plc_pick_entry(struct pcpu_lookup_cache *cache,
 
 		if (k == key)
 			return e;
-		if (!k && !empty)
+		if (!k && (!empty || e == home))
 			empty = e;
 	}
 	if (empty)
 		return empty;
+	/*
+	 * The set is full. A key that is not in its home way (a guest)
+	 * makes way for the key whose home way it took: so keys stay in
+	 * their home ways, where a lookup finds them first.
+	 */
+	if (home < end) {
+		unsigned long k = READ_ONCE(home->key);
+
+		if (k && (void *)pc->entries +
+			 __pcpu_lookup_cache_home_offset(cache, k) != home) {
+			__pcpu_lookup_cache_add(&pc->stats.evictions, 1);
+			return home;
+		}
+	}
 
 	way = pc->victim[set];
 	pc->victim[set] = way + 1 < cache->nr_ways ? way + 1 : 0;
@@ -535,10 +554,15 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	WRITE_ONCE(pc->writes, READ_ONCE(pc->writes) + 1);
 	barrier();
 
-	/* The set the lookup reads, and its index from the same offset. */
-	offset = __pcpu_lookup_cache_set_offset(cache, key);
-	first = (void *)pc->entries + offset;
-	e = plc_pick_entry(cache, pc, first, offset >> cache->set_order, key);
+	/*
+	 * The home way and the set that the lookup reads, and the set's
+	 * index, from the same offset.
+	 */
+	offset = __pcpu_lookup_cache_home_offset(cache, key);
+	first = (void *)pc->entries +
+		(offset & ~(((size_t)1 << cache->set_order) - 1));
+	e = plc_pick_entry(cache, pc, first, (void *)pc->entries + offset,
+			   offset >> cache->set_order, key);
 	way = e - first;
 	WRITE_ONCE(e->key, 0);
 	barrier();

@@ -19,11 +19,24 @@
  * offset from the hash with a shift and a mask, without multiplying the
  * set's index by its size.
  *
- * Replacement is per-set round-robin (FIFO by way): a fill takes the way
- * already holding the key, else the first empty way, else the way named by
- * the set's victim index, which then advances. Hits never write to the
- * table, so its lines stay clean and the nested-writer protocol below stays
- * a three-store sequence; LRU or CLOCK would need a store on every hit.
+ * Each key also has a home way in its set, picked by the bits of the same
+ * hash just below the set's: the set's index and the home way together are
+ * the key's slot in a direct-mapped table of nr_sets * stride entries. A
+ * lookup reads the home way first, and the other ways of the set only if
+ * the key is not there; so a hit on a key in its home way costs what a
+ * direct-mapped table's hit costs, with one branch whatever the other keys
+ * of the set, and keys that share a set but not a home way do not make
+ * that branch mispredict. A home way past nr_ways (a padding entry) is
+ * always empty: such a key is always read from the other ways.
+ *
+ * Replacement is per-set round-robin (FIFO by way), biased towards home
+ * ways: a fill takes the way already holding the key, else the key's home
+ * way if it is empty, else the first empty way, else, in a full set, the
+ * key's home way if a guest (a key whose home way is another) holds it,
+ * else the way named by the set's victim index, which then advances. Hits
+ * never write to the table, so its lines stay clean and the nested-writer
+ * protocol below stays a three-store sequence; LRU or CLOCK would need a
+ * store on every hit.
  *
  * Memory per possible CPU, in bytes:
  *   nr_sets * stride * 16 (table, 64-bit) + nr_sets (victim indexes)
@@ -215,7 +228,9 @@ struct pcpu_lookup_cache_cpu {
 /**
  * enum pcpu_lookup_cache_step - points where KUnit may interrupt
  * @PCPU_LOOKUP_CACHE_STEP_TOKEN: lookup, after reading the token
- * @PCPU_LOOKUP_CACHE_STEP_KEY: lookup, before reading a way's key
+ * @PCPU_LOOKUP_CACHE_STEP_KEY: lookup, before reading a way's key: the
+ *	key's home way first (past the last way if it is a padding entry),
+ *	then the others in order
  * @PCPU_LOOKUP_CACHE_STEP_VAL: lookup, key matched, before reading the value
  * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before the second read of the
  *	write count
@@ -247,15 +262,17 @@ enum pcpu_lookup_cache_step {
  *	power of two, so that no set straddles more cache lines than it
  *	fills and a set's offset in the table is a shift away from its index
  * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
- *	@set_order, @ways_bytes, @offset_shift and @offset_mask, the
+ *	@set_order, @ways_bytes, @offset_shift and @home_mask, the
  *	geometry as the lookup and the fill use it, computed once by
  *	pcpu_lookup_cache_init()
  * @set_mask: @nr_sets - 1
  * @ways_bytes: bytes of the @nr_ways entries of a set
  * @offset_shift: 64-bit only: @hash_shift - @set_order, which is positive
  *	there (@hash_shift is at least 32)
- * @offset_mask: 64-bit only: @set_mask << @set_order; a set's byte offset
- *	is key * GOLDEN_RATIO_PRIME >> @offset_shift, masked with it
+ * @home_mask: 64-bit only: the table's size minus one entry; the byte
+ *	offset of a key's home way is key * GOLDEN_RATIO_PRIME >>
+ *	@offset_shift, masked with it, and its set's offset that with the
+ *	low @set_order bits cleared
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
  *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @set_order: log2 of the bytes from one set to the next (@set_stride
@@ -281,7 +298,7 @@ struct pcpu_lookup_cache {
 	unsigned int ways_bytes;
 #if BITS_PER_LONG == 64
 	unsigned int offset_shift;
-	unsigned int offset_mask;
+	unsigned int home_mask;
 #endif
 	u8 hash_bits;
 	u8 set_order;
@@ -331,24 +348,53 @@ __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
 }
 
 /*
+ * The byte offset of @key's home way in a CPU's table: the offset of its
+ * set (below) plus the home way's index times the size of an entry. On
+ * 64-bit, where the set's index is taken from at least 32 bits above the
+ * bottom of the product, the home way is the log2(stride) bits just below
+ * the set's, and one shift right and one mask take the offset itself from
+ * the product (the shift and the mask are precomputed): the index of the
+ * key's slot in a direct-mapped table of as many entries, with the same
+ * hash. On 32-bit, where the set's index may take the bottom bits of the
+ * product, the home way is taken from the bits just above the set's.
+ */
+static __always_inline size_t
+__pcpu_lookup_cache_home_offset(const struct pcpu_lookup_cache *cache,
+				unsigned long key)
+{
+#if BITS_PER_LONG == 64
+	return (key * GOLDEN_RATIO_PRIME >> cache->offset_shift) &
+	       cache->home_mask;
+#else
+	unsigned long h = key * GOLDEN_RATIO_PRIME;
+
+	return ((size_t)((h >> cache->hash_shift) & cache->set_mask) <<
+		cache->set_order) +
+	       ((h >> (BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS)) &
+		(cache->set_stride - 1)) *
+	       sizeof(struct pcpu_lookup_cache_entry);
+#endif
+}
+
+/*
  * The byte offset of @key's set in a CPU's table: the index of
- * __pcpu_lookup_cache_set_index() shifted left by set_order. On 64-bit,
- * where the index is taken from at least 32 bits above the bottom of the
- * product, one shift right and one mask take the offset itself from the
- * product (the shift and the mask are precomputed). On 32-bit, the index
- * may come from the bottom bits, and it is shifted left instead.
+ * __pcpu_lookup_cache_set_index() shifted left by set_order, which is the
+ * home way's offset with the low set_order bits cleared.
  */
 static __always_inline size_t
 __pcpu_lookup_cache_set_offset(const struct pcpu_lookup_cache *cache,
 			       unsigned long key)
 {
-#if BITS_PER_LONG == 64
-	return (key * GOLDEN_RATIO_PRIME >> cache->offset_shift) &
-	       cache->offset_mask;
-#else
-	return (size_t)__pcpu_lookup_cache_set_index(cache, key) <<
-	       cache->set_order;
-#endif
+	return __pcpu_lookup_cache_home_offset(cache, key) &
+	       ~(((size_t)1 << cache->set_order) - 1);
+}
+
+/* The index in its set of the way at byte @offset of a CPU's table. */
+static __always_inline unsigned int
+__pcpu_lookup_cache_way(const struct pcpu_lookup_cache *cache, size_t offset)
+{
+	return (offset & (((size_t)1 << cache->set_order) - 1)) /
+	       sizeof(struct pcpu_lookup_cache_entry);
 }
 
 /* The first entry of set @set in @pc. */
@@ -416,8 +462,9 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 			 unsigned long *token)
 {
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
-	struct pcpu_lookup_cache_entry *e, *end;
+	struct pcpu_lookup_cache_entry *e, *home, *end;
 	unsigned int way, writes;
+	size_t offset, set_bytes;
 	void *val;
 
 	*token = __pcpu_lookup_cache_seq(cache);
@@ -426,15 +473,25 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	writes = READ_ONCE(pc->writes);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
-	e = __pcpu_lookup_cache_key_set(cache, pc, key);
-	/* Way 0 first, out of the loop: a cache has at least one way. */
-	way = 0;
-	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, 0);
+	/* The home way first: a hit there takes one branch. */
+	offset = __pcpu_lookup_cache_home_offset(cache, key);
+	home = (void *)pc->entries + offset;
+	way = __pcpu_lookup_cache_way(cache, offset);
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
+	e = home;
 	if (likely(READ_ONCE(e->key) == key))
 		goto hit;
+	/*
+	 * Then the other ways of the set, in order. READ_ONCE(): the
+	 * compiler would otherwise load the set's size before the branch
+	 * above, one more load on every hit.
+	 */
+	set_bytes = (size_t)1 << READ_ONCE(cache->set_order);
+	e = (void *)pc->entries + (offset & ~(set_bytes - 1));
 	end = (void *)e + cache->ways_bytes;
-	while (++e != end) {
-		way++;
+	for (way = 0; e != end; e++, way++) {
+		if (e == home)
+			continue;
 		__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
 		if (READ_ONCE(e->key) == key)
 			goto hit;

@@ -818,7 +818,9 @@ static void plcb_scenarios(struct plcb_ctx *c)
 
 /*
  * The miss path: 2 * ways keys of one set, in turn, so that every lookup
- * misses, then looks the table up and fills. Round-robin replacement
+ * misses, then looks the table up and fills. The keys also share their
+ * home way, way 0, so that no guest is ever evicted ahead of the victim
+ * (keys of other home ways could then hit). Round-robin replacement
  * keeps a key at most 2 * ways - 1 fills after a flush, whatever way the
  * set's victim index points to, and exactly ways fills after that, so no
  * key is still cached when it comes back. (With ways + 1 keys a lookup
@@ -843,11 +845,12 @@ static void plcb_miss_path(struct plcb_ctx *c)
 		struct plcb_obj *pick[2 * PCPU_LOOKUP_CACHE_MAX_WAYS];
 		unsigned long want_sum = 0;
 
-		/* The first set that holds 2 * ways of the N keys. */
+		/* The first set whose way 0 is home to 2 * ways of the keys. */
 		for (nk = 0; set < plcb_geom[g][0] && nk < 2 * ways; set++) {
 			for (nk = 0, i = 0; i < c->n && nk < 2 * ways; i++) {
-				if (__pcpu_lookup_cache_set_index(cache,
-								  c->objs[i]->key) == set)
+				if (__pcpu_lookup_cache_home_offset(cache,
+								    c->objs[i]->key) ==
+				    (size_t)set << cache->set_order)
 					pick[nk++] = c->objs[i];
 			}
 		}

@@ -317,6 +317,13 @@ static void plc_test_init_destroy(struct kunit *test)
 									  key) *
 				    stride * sizeof(struct pcpu_lookup_cache_entry),
 				    "key %#lx", key);
+		/* Its home way is in that set. */
+		KUNIT_EXPECT_EQ_MSG(test,
+				    __pcpu_lookup_cache_home_offset(cache, key),
+				    __pcpu_lookup_cache_set_offset(cache, key) +
+				    plc_home_way(cache, key) *
+				    sizeof(struct pcpu_lookup_cache_entry),
+				    "key %#lx", key);
 	}
 	KUNIT_EXPECT_EQ(test, log->calls, 2 * num_possible_cpus());
 	KUNIT_ASSERT_EQ(test, log->nr, 2 * num_possible_cpus());
@@ -875,6 +882,68 @@ static void plc_test_fill_race(struct kunit *test)
 	plc_expect_delta(ctx, 0, 1, 0, 0, 0, 1);
 }
 
+/*
+ * Home ways: a fill takes the key's home way when it is empty; a lookup
+ * reads that way first, then the others in order, also when the home way
+ * is a padding entry past the last way; in a full set, the key whose home
+ * way a guest holds evicts the guest, and round-robin goes on only when
+ * the home way's key is at home.
+ */
+static void plc_test_home_way(struct kunit *test)
+{
+	struct plc_ctx *ctx = plc_setup(test, test->param_value);
+	unsigned int w = ctx->cache.nr_ways, stride = ctx->cache.set_stride;
+	unsigned long *k = ctx->keys, key, next = 1000;
+	struct plc_obj *obj;
+	unsigned int h, i;
+
+	obj = kunit_kcalloc(test, stride, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	for (h = 0; h < stride; h++) {
+		/* Alone in the set: its home way, or way 0 past the last. */
+		key = plc_key_with_home(ctx, h, &next);
+		obj[h] = (struct plc_obj){ key, 1 };
+		KUNIT_EXPECT_NULL(test, plc_get(ctx, key, &obj[h]));
+		KUNIT_EXPECT_EQ(test, plc_way_of(ctx, key), h < w ? (int)h : 0);
+		KUNIT_EXPECT_PTR_EQ(test, plc_lookup_recorded(ctx, key), &obj[h]);
+		KUNIT_EXPECT_EQ(test, ctx->nr_key_reads, h < w ? 1 : 2);
+		KUNIT_EXPECT_EQ(test, ctx->key_reads[0], h);
+		if (h >= w)
+			KUNIT_EXPECT_EQ(test, ctx->key_reads[1], 0);
+		plc_invalidate_local(ctx, key);
+	}
+	plc_expect_delta(ctx, stride, stride, stride, 0, 0, stride);
+
+	/* Keys of home way 0 fill the ways in order... */
+	for (i = 0; i < w; i++) {
+		KUNIT_EXPECT_NULL(test, plc_get(ctx, k[i], &ctx->obj_a[i]));
+		KUNIT_EXPECT_EQ(test, plc_way_of(ctx, k[i]), (int)i);
+	}
+	/* ... and way 0 is read first, then the others in order. */
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup_recorded(ctx, k[w - 1]),
+			    &ctx->obj_a[w - 1]);
+	KUNIT_EXPECT_EQ(test, ctx->nr_key_reads, w);
+	for (i = 0; i < w && i < ctx->nr_key_reads; i++)
+		KUNIT_EXPECT_EQ(test, ctx->key_reads[i], i);
+	plc_expect_delta(ctx, 1, w, w, 0, 0, 0);
+
+	/* The set is full: the key whose home a guest holds evicts it. */
+	for (h = 1; h < w; h++) {
+		key = plc_key_with_home(ctx, h, &next);
+		obj[h] = (struct plc_obj){ key, 1 };
+		KUNIT_EXPECT_NULL(test, plc_get(ctx, key, &obj[h]));
+		KUNIT_EXPECT_EQ(test, plc_way_of(ctx, key), (int)h);
+		KUNIT_EXPECT_EQ(test, plc_way_of(ctx, k[h]), -1);
+		KUNIT_EXPECT_EQ(test, plc_victim(ctx), 0);
+	}
+	plc_expect_delta(ctx, 0, w - 1, w - 1, 0, w - 1, 0);
+	/* Every key is at home: round-robin, from way 0. */
+	KUNIT_EXPECT_NULL(test, plc_get(ctx, k[w], &ctx->obj_a[w]));
+	KUNIT_EXPECT_EQ(test, plc_way_of(ctx, k[w]), 0);
+	KUNIT_EXPECT_EQ(test, plc_victim(ctx), w > 1 ? 1 : 0);
+	plc_expect_delta(ctx, 0, 1, 1, 0, 1, 0);
+}
+
 static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE(plc_test_cpu_bytes),
 	KUNIT_CASE(plc_test_init_einval),
@@ -884,6 +953,7 @@ static struct kunit_case plc_test_cases[] = {
 	KUNIT_CASE(plc_test_hit_stats),
 	KUNIT_CASE_PARAM(plc_test_key0_null, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_replacement, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_home_way, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_race, plc_geom_gen_params),
 	KUNIT_CASE(plc_test_set_spread),
 	{}

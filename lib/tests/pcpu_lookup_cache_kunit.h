@@ -112,6 +112,8 @@ enum plc_undo {
  * @other_bad: lookups of the other ways' keys that did not return their
  *	own value
  * @nested_misses: misses of lookups nested in a fill
+ * @key_reads: the ways that the KEY steps of plc_lookup_recorded() read
+ * @nr_key_reads: how many
  */
 struct plc_ctx {
 	struct pcpu_lookup_cache cache;
@@ -145,22 +147,79 @@ struct plc_ctx {
 	unsigned int other_hits;
 	unsigned int other_bad;
 	unsigned int nested_misses;
+	unsigned int key_reads[2 * PCPU_LOOKUP_CACHE_MAX_WAYS];
+	unsigned int nr_key_reads;
 };
 
-/* Collect @n distinct nonzero keys, in increasing order, that map to @set. */
+/*
+ * The @j-th key (@j from 1 to 4095) whose home way in @cache is @home of
+ * set @set. The key is computed, not searched for: the product with
+ * GOLDEN_RATIO_PRIME that the cache hashes is built with the set and the
+ * home way in their bits and @j in bits that neither uses, and multiplied
+ * by the inverse of GOLDEN_RATIO_PRIME, which is odd, modulo 2^BITS_PER_LONG
+ * (Newton's iteration doubles the correct low bits each time, from 3).
+ * A search over the keys in order takes minutes under QEMU for the
+ * largest geometry.
+ */
+static inline unsigned long plc_key_at(const struct pcpu_lookup_cache *cache,
+				       unsigned int set, unsigned int home,
+				       unsigned long j)
+{
+	unsigned long inv = GOLDEN_RATIO_PRIME, prod;
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		inv *= 2 - GOLDEN_RATIO_PRIME * inv;
+#if BITS_PER_LONG == 64
+	/* Set bits [hash_shift, 48), home way just below, @j above 48. */
+	prod = ((unsigned long)set << cache->hash_shift) |
+	       ((unsigned long)home << (cache->hash_shift -
+					ilog2(cache->set_stride))) |
+	       (j << (BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS));
+#else
+	/* Set bits [hash_shift, 16), home way from 16, @j above both. */
+	prod = ((unsigned long)set << cache->hash_shift) |
+	       ((unsigned long)home << __PCPU_LOOKUP_CACHE_SKIP_BITS) |
+	       (j << (__PCPU_LOOKUP_CACHE_SKIP_BITS + ilog2(cache->set_stride)));
+#endif
+	return prod * inv;
+}
+
+/*
+ * Store in @keys @n distinct nonzero keys that map to @set and whose home
+ * way is way 0: they fill the set's ways in order, and a lookup reads the
+ * ways in order, as if the set had no home way.
+ */
 static inline void plc_collide(struct kunit *test,
 			       const struct pcpu_lookup_cache *cache,
 			       unsigned int set, unsigned long *keys,
 			       unsigned int n)
 {
-	unsigned long key;
-	unsigned int i = 0;
+	unsigned int i;
 
-	for (key = 1; i < n; key++) {
-		KUNIT_ASSERT_LT(test, key, 1UL << 30);
-		if (__pcpu_lookup_cache_set_index(cache, key) == set)
-			keys[i++] = key;
+	for (i = 0; i < n; i++) {
+		keys[i] = plc_key_at(cache, set, 0, i + 1);
+		KUNIT_ASSERT_NE(test, keys[i], 0);
+		KUNIT_ASSERT_EQ(test, __pcpu_lookup_cache_set_index(cache,
+								    keys[i]),
+				set);
+		KUNIT_ASSERT_EQ(test, __pcpu_lookup_cache_home_offset(cache,
+								      keys[i]),
+				__pcpu_lookup_cache_set_offset(cache, keys[i]));
 	}
+}
+
+/* @key's home way in @cache, computed with hash_long() and hash_32(). */
+static inline unsigned int plc_home_way(const struct pcpu_lookup_cache *cache,
+					unsigned long key)
+{
+#if BITS_PER_LONG == 64
+	return hash_long(key, cache->hash_bits + ilog2(cache->set_stride) +
+			 __PCPU_LOOKUP_CACHE_SKIP_BITS) & (cache->set_stride - 1);
+#else
+	return (hash_32(key, 32) >> __PCPU_LOOKUP_CACHE_SKIP_BITS) &
+	       (cache->set_stride - 1);
+#endif
 }
 
 /* Skip a geometry this machine has no room for, rather than hit OOM. */
@@ -197,6 +256,17 @@ static inline void plc_hook(struct pcpu_lookup_cache *cache,
 	ctx->armed = 0;
 	ctx->fired++;
 	ctx->inject(ctx);
+}
+
+static inline void plc_record_key_reads(struct pcpu_lookup_cache *cache,
+					enum pcpu_lookup_cache_step step,
+					unsigned int way)
+{
+	struct plc_ctx *ctx = container_of(cache, struct plc_ctx, cache);
+
+	if (step == PCPU_LOOKUP_CACHE_STEP_KEY &&
+	    ctx->nr_key_reads < ARRAY_SIZE(ctx->key_reads))
+		ctx->key_reads[ctx->nr_key_reads++] = way;
 }
 
 /* Make the hook inject once, at the next (@step, @way), and count it. */
@@ -335,6 +405,37 @@ static inline void plc_flush_local(struct plc_ctx *ctx)
 	local_irq_save(flags);
 	pcpu_lookup_cache_flush_local(&ctx->cache);
 	local_irq_restore(flags);
+}
+
+/* Look @key up, recording in @ctx the ways that it reads. */
+static inline void *plc_lookup_recorded(struct plc_ctx *ctx,
+					unsigned long key)
+{
+	void *got;
+
+	ctx->nr_key_reads = 0;
+	ctx->cache.test_hook = plc_record_key_reads;
+	got = plc_lookup(ctx, key, NULL);
+	ctx->cache.test_hook = plc_hook;
+	return got;
+}
+
+/*
+ * The next key of the set under test with home way @home: *@next counts
+ * the keys made, from a start past the ones of plc_collide().
+ */
+static inline unsigned long plc_key_with_home(struct plc_ctx *ctx,
+					      unsigned int home,
+					      unsigned long *next)
+{
+	unsigned long key = plc_key_at(&ctx->cache, ctx->set, home, (*next)++);
+
+	KUNIT_ASSERT_NE(ctx->test, key, 0);
+	KUNIT_ASSERT_EQ(ctx->test, __pcpu_lookup_cache_set_index(&ctx->cache,
+								 key),
+			ctx->set);
+	KUNIT_ASSERT_EQ(ctx->test, plc_home_way(&ctx->cache, key), home);
+	return key;
 }
 
 /* Set up a cache of @geom on this CPU, with colliding keys and objects. */

@@ -23,18 +23,33 @@ void plc_check_failed(const char *file, int line, const char *expr,
 		printf("    %s:%d: CHECK(%s) failed\n", file, line, expr);
 }
 
-void plc_keys_in_set(unsigned int sets, unsigned int set, unsigned long *keys,
-		     unsigned int n, unsigned long *next)
+static void plc_collect(unsigned int sets, unsigned int set,
+			unsigned long *keys, unsigned int n,
+			unsigned long *next, bool home0)
 {
 	unsigned long k = *next ? *next : 1;
 	unsigned int i = 0;
 
 	while (i < n) {
-		if (plc_ref_set(sets, k) == set)
+		if (plc_ref_set(sets, k) == set &&
+		    (!home0 || !plc_ref_home(sets, PCPU_LOOKUP_CACHE_MAX_WAYS, k)))
 			keys[i++] = k;
 		k++;
 	}
 	*next = k;
+}
+
+void plc_keys_in_set(unsigned int sets, unsigned int set, unsigned long *keys,
+		     unsigned int n, unsigned long *next)
+{
+	plc_collect(sets, set, keys, n, next, true);
+}
+
+void plc_keys_in_set_any(unsigned int sets, unsigned int set,
+			 unsigned long *keys, unsigned int n,
+			 unsigned long *next)
+{
+	plc_collect(sets, set, keys, n, next, false);
 }
 
 void *plc_get(struct pcpu_lookup_cache *cache, unsigned long key, void *val)
@@ -186,6 +201,7 @@ static void (*const tests[])(void) = {
 	test_geometry,
 	test_basic,
 	test_replacement,
+	test_home_way,
 	test_key_zero,
 	test_stats_debugfs,
 	test_hit_stats,

@@ -68,9 +68,37 @@ static inline unsigned int plc_ref_set(unsigned int sets, unsigned long key)
 	       (sets - 1);
 }
 
-/* Store in @keys the first @n keys >= *@next that map to set @set. */
+/*
+ * The home way of @key in a cache of @sets sets of @ways ways, computed
+ * independently of the library: the log2(stride) bits of the product just
+ * below the set's, where stride is @ways rounded up to a power of two.
+ */
+static inline unsigned int plc_ref_home(unsigned int sets, unsigned int ways,
+					unsigned long key)
+{
+	unsigned int bits = sets > 1 ? (unsigned int)ilog2(sets) : 1;
+	unsigned int stride = 1;
+
+	while (stride < ways)
+		stride <<= 1;
+	return (unsigned int)((key * 0x61C8864680B583EBull) >>
+			      (64 - 16 - bits - ilog2(stride))) &
+	       (stride - 1);
+}
+
+/*
+ * Store in @keys the first @n keys >= *@next that map to set @set and
+ * whose home way is way 0 whatever the number of ways: the keys fill the
+ * set's ways in order, and are read in way order, as when a set had no
+ * home way.
+ */
 void plc_keys_in_set(unsigned int sets, unsigned int set, unsigned long *keys,
 		     unsigned int n, unsigned long *next);
+
+/* As plc_keys_in_set(), whatever the keys' home ways. */
+void plc_keys_in_set_any(unsigned int sets, unsigned int set,
+			 unsigned long *keys, unsigned int n,
+			 unsigned long *next);
 
 /* White-box access to a CPU's table. */
 static inline struct pcpu_lookup_cache_cpu *
@@ -162,6 +190,7 @@ void __plc_check_uninitialised(struct pcpu_lookup_cache *cache,
 void test_geometry(void);
 void test_basic(void);
 void test_replacement(void);
+void test_home_way(void);
 void test_key_zero(void);
 void test_stats_debugfs(void);
 void test_hit_stats(void);

@@ -80,6 +80,11 @@ static void geometry(const void *arg)
 				 cache.set_stride * 16);
 			CHECK_EQ(__pcpu_lookup_cache_set_index(&cache, key),
 				 plc_ref_set(sets, key));
+			/* And its home way's, in the same set. */
+			CHECK_EQ(__pcpu_lookup_cache_home_offset(&cache, key),
+				 ((size_t)plc_ref_set(sets, key) *
+				  cache.set_stride +
+				  plc_ref_home(sets, ways, key)) * 16);
 		}
 		CHECK(!cache.debugfs);
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
@@ -191,25 +196,38 @@ void test_basic(void)
 
 /* A reference set, for the replacement order. */
 struct ref_set {
+	unsigned int sets, ways;
 	unsigned long key[PCPU_LOOKUP_CACHE_MAX_WAYS];
 	unsigned int victim;
 	unsigned int evictions;
 };
 
-static unsigned int ref_fill(struct ref_set *r, unsigned int ways,
-			     unsigned long key)
+/*
+ * The way of @r that a fill of @key takes: the way that holds it, else
+ * its home way if empty, else the first empty way, else its home way if a
+ * guest (a key whose own home way is another) holds it, else the victim.
+ */
+static unsigned int ref_fill(struct ref_set *r, unsigned long key)
 {
-	unsigned int w;
+	unsigned int h = plc_ref_home(r->sets, r->ways, key), w;
 
-	for (w = 0; w < ways; w++)
+	for (w = 0; w < r->ways; w++)
 		if (r->key[w] == key)
 			return w;
-	for (w = 0; w < ways; w++)
+	if (h < r->ways && !r->key[h]) {
+		w = h;
+		goto store;
+	}
+	for (w = 0; w < r->ways; w++)
 		if (!r->key[w])
 			goto store;
-	w = r->victim;
-	r->victim = (w + 1) % ways;
 	r->evictions++;
+	if (h < r->ways && plc_ref_home(r->sets, r->ways, r->key[h]) != h) {
+		w = h;
+		goto store;
+	}
+	w = r->victim;
+	r->victim = (w + 1) % r->ways;
 store:
 	r->key[w] = key;
 	return w;
@@ -290,7 +308,7 @@ static void replacement(const void *arg)
 	const struct plc_geom *g = arg;
 	struct pcpu_lookup_cache cache;
 	struct pcpu_lookup_cache_stats s;
-	struct ref_set r = { .victim = 0 };
+	struct ref_set r = { .sets = g->sets, .ways = g->ways };
 	unsigned long keys[2 * PCPU_LOOKUP_CACHE_MAX_WAYS + 1], next = 1;
 	unsigned int ver[4096] = { 0 }, nk = 2 * g->ways + 1;
 	unsigned int set = g->sets - 1, i, w;
@@ -299,7 +317,8 @@ static void replacement(const void *arg)
 	if (g->sets == 64 && g->ways == 4)
 		replacement_example();
 	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
-	plc_keys_in_set(g->sets, set, keys, nk, &next);
+	/* Keys of every home way: guests, and keys that evict them. */
+	plc_keys_in_set_any(g->sets, set, keys, nk, &next);
 	CHECK(keys[nk - 1] < ARRAY_SIZE(ver));
 	for (i = 0; i < 2000; i++) {
 		unsigned long k;
@@ -322,7 +341,7 @@ static void replacement(const void *arg)
 			ver[k]++;
 			pcpu_lookup_cache_fill(&cache, k, plc_val(k, ver[k]),
 					       token);
-			ref_fill(&r, g->ways, k);
+			ref_fill(&r, k);
 		}
 		check_set(&cache, set, &r, ver);
 		if (plc_test_failed)
@@ -331,6 +350,124 @@ static void replacement(const void *arg)
 	plc_stats(&cache, 0, &s);
 	CHECK_EQ(s.evictions, r.evictions);
 	pcpu_lookup_cache_destroy(&cache);
+}
+
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+/* The ways that the lookup's KEY steps read, in order. */
+static struct {
+	unsigned int way[2 * PCPU_LOOKUP_CACHE_MAX_WAYS];
+	unsigned int n;
+} key_reads;
+
+static void record_key_reads(struct pcpu_lookup_cache *cache,
+			     enum pcpu_lookup_cache_step step, unsigned int way)
+{
+	if (step == PCPU_LOOKUP_CACHE_STEP_KEY &&
+	    key_reads.n < ARRAY_SIZE(key_reads.way))
+		key_reads.way[key_reads.n++] = way;
+}
+#endif
+
+/* Store in @key the first key >= *@next of set @set with home way @home. */
+static unsigned long key_with_home(const struct plc_geom *g, unsigned int set,
+				   unsigned int home, unsigned long *next)
+{
+	unsigned long key;
+
+	do {
+		plc_keys_in_set_any(g->sets, set, &key, 1, next);
+	} while (plc_ref_home(g->sets, g->ways, key) != home);
+	return key;
+}
+
+/*
+ * Home ways: a key goes to its home way when it is empty, a lookup reads
+ * that way first and then the others in order, and a full set gives a
+ * guest's way to the key whose home it is, but keeps its round-robin
+ * order when the home way's key is at home.
+ */
+static void home_way(const void *arg)
+{
+	const struct plc_geom *g = arg;
+	unsigned int stride = roundup_pow_of_two(g->ways);
+	unsigned int set = g->sets / 2, h, w;
+	struct pcpu_lookup_cache cache;
+	struct pcpu_lookup_cache_stats s;
+	unsigned long key, guests[PCPU_LOOKUP_CACHE_MAX_WAYS], next = 1;
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+	unsigned long token;
+#endif
+
+	CHECK_EQ(pcpu_lookup_cache_init(&cache, g->sets, g->ways), 0);
+	for (h = 0; h < stride; h++) {
+		/* Alone in its set: its home way, or way 0 past the last. */
+		key = key_with_home(g, set, h, &next);
+		CHECK(!plc_get(&cache, key, plc_val(key, 0)));
+		CHECK_EQ(plc_find(&cache, 0, key), h < g->ways ? (int)h : 0);
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+		/* The home way first, even a padding entry past the last. */
+		key_reads.n = 0;
+		cache.test_hook = record_key_reads;
+		CHECK_PTR(pcpu_lookup_cache_lookup(&cache, key, &token),
+			  plc_val(key, 0));
+		cache.test_hook = NULL;
+		CHECK_EQ(key_reads.n, h < g->ways ? 1 : 2);
+		CHECK_EQ(key_reads.way[0], h);
+		if (h >= g->ways)
+			CHECK_EQ(key_reads.way[1], 0);
+#endif
+		CHECK_EQ(pcpu_lookup_cache_invalidate(&cache, key), 0);
+		CHECK_EQ(plc_find(&cache, 0, key), -1);
+	}
+
+	/* Keys of home way 0 fill the set in way order. */
+	plc_keys_in_set(g->sets, set, guests, g->ways, &next);
+	for (w = 0; w < g->ways; w++)
+		CHECK(!plc_get(&cache, guests[w], plc_val(guests[w], 0)));
+	for (w = 0; w < g->ways; w++) {
+		CHECK_EQ(plc_find(&cache, 0, guests[w]), (int)w);
+		/* A key out of its home way is still found. */
+		CHECK_PTR(plc_get(&cache, guests[w], NULL),
+			  plc_val(guests[w], 0));
+	}
+#if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
+	if (g->ways > 2) {
+		/* Way 0, then the others in order: way 2 is read third. */
+		key_reads.n = 0;
+		cache.test_hook = record_key_reads;
+		CHECK(pcpu_lookup_cache_lookup(&cache, guests[2], &token));
+		cache.test_hook = NULL;
+		CHECK_EQ(key_reads.n, 3);
+		for (w = 0; w < 3; w++)
+			CHECK_EQ(key_reads.way[w], w);
+	}
+#endif
+	/* The set is full: the owner of a guest's way evicts the guest. */
+	for (h = 1; h < g->ways; h++) {
+		key = key_with_home(g, set, h, &next);
+		CHECK(!plc_get(&cache, key, plc_val(key, 0)));
+		CHECK_EQ(plc_find(&cache, 0, key), (int)h);
+		CHECK_EQ(plc_find(&cache, 0, guests[h]), -1);
+		CHECK_EQ(plc_pc(&cache, 0)->victim[set], 0);
+	}
+	/* Every key is home: round-robin, from way 0. */
+	plc_keys_in_set(g->sets, set, &key, 1, &next);
+	CHECK(!plc_get(&cache, key, plc_val(key, 0)));
+	CHECK_EQ(plc_find(&cache, 0, key), 0);
+	CHECK_EQ(plc_pc(&cache, 0)->victim[set], g->ways > 1 ? 1 : 0);
+	plc_stats(&cache, 0, &s);
+	CHECK_EQ(s.evictions, g->ways);
+	pcpu_lookup_cache_destroy(&cache);
+}
+
+static const struct plc_geom home_geoms[] = {
+	{ 1, 1 }, { 2, 3 }, { 64, 4 }, { 8, 5 }, { 1, 16 },
+};
+
+void test_home_way(void)
+{
+	plc_geom_subtests("home_way", home_way, home_geoms,
+			  ARRAY_SIZE(home_geoms));
 }
 
 static const struct plc_geom repl_geoms[] = {

@@ -164,7 +164,7 @@ static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
 		   unsigned int inr, int at)
 {
 	struct model_cpu *c = &m->cpu[cpu];
-	unsigned int set = plc_ref_set(m->sets, key), w;
+	unsigned int set = plc_ref_set(m->sets, key), w, h;
 	unsigned long *k;
 
 	if (!key || !val)
@@ -175,15 +175,25 @@ static bool m_fill(struct model *m, int cpu, unsigned long key, void *val,
 	}
 	c->writes++;
 	k = c->key + set * m->ways;
+	h = plc_ref_home(m->sets, m->ways, key);
 	for (w = 0; w < m->ways; w++)
 		if (k[w] == key)
 			goto store;
+	/* The home way if empty, the first empty way, a guest at home. */
+	if (h < m->ways && !k[h]) {
+		w = h;
+		goto store;
+	}
 	for (w = 0; w < m->ways; w++)
 		if (!k[w])
 			goto store;
+	c->st.evictions++;
+	if (h < m->ways && plc_ref_home(m->sets, m->ways, k[h]) != h) {
+		w = h;
+		goto store;
+	}
 	w = c->victim[set];
 	c->victim[set] = (w + 1) % m->ways;
-	c->st.evictions++;
 store:
 	if (inject) {
 		/*
