@@ -559,8 +559,7 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	 * index, from the same offset.
 	 */
 	offset = __pcpu_lookup_cache_home_offset(cache, key);
-	first = (void *)pc->entries +
-		(offset & ~(((size_t)1 << cache->set_order) - 1));
+	first = (void *)pc->entries + __pcpu_lookup_cache_set_of(cache, offset);
 	e = plc_pick_entry(cache, pc, first, (void *)pc->entries + offset,
 			   offset >> cache->set_order, key);
 	way = e - first;

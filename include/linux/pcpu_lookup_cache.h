@@ -377,16 +377,28 @@ __pcpu_lookup_cache_home_offset(const struct pcpu_lookup_cache *cache,
 }
 
 /*
+ * The byte offset of the set that holds the way at byte @offset of a CPU's
+ * table: @offset with the low set_order bits cleared.
+ */
+static __always_inline size_t
+__pcpu_lookup_cache_set_of(const struct pcpu_lookup_cache *cache,
+			   size_t offset)
+{
+	return offset & ~(((size_t)1 << cache->set_order) - 1);
+}
+
+/*
  * The byte offset of @key's set in a CPU's table: the index of
  * __pcpu_lookup_cache_set_index() shifted left by set_order, which is the
- * home way's offset with the low set_order bits cleared.
+ * set of the key's home way.
  */
 static __always_inline size_t
 __pcpu_lookup_cache_set_offset(const struct pcpu_lookup_cache *cache,
 			       unsigned long key)
 {
-	return __pcpu_lookup_cache_home_offset(cache, key) &
-	       ~(((size_t)1 << cache->set_order) - 1);
+	size_t offset = __pcpu_lookup_cache_home_offset(cache, key);
+
+	return __pcpu_lookup_cache_set_of(cache, offset);
 }
 
 /* The index in its set of the way at byte @offset of a CPU's table. */
@@ -482,9 +494,10 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	if (likely(READ_ONCE(e->key) == key))
 		goto hit;
 	/*
-	 * Then the other ways of the set, in order. READ_ONCE(): the
-	 * compiler would otherwise load the set's size before the branch
-	 * above, one more load on every hit.
+	 * Then the other ways of the set, in order. The set's offset as
+	 * __pcpu_lookup_cache_set_of() computes it, but with READ_ONCE():
+	 * the compiler would otherwise load the set's size before the
+	 * branch above, one more load on every hit.
 	 */
 	set_bytes = (size_t)1 << READ_ONCE(cache->set_order);
 	e = (void *)pc->entries + (offset & ~(set_bytes - 1));

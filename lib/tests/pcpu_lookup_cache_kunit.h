@@ -114,6 +114,10 @@ enum plc_undo {
  * @nested_misses: misses of lookups nested in a fill
  * @key_reads: the ways that the KEY steps of plc_lookup_recorded() read
  * @nr_key_reads: how many
+ * @home: the home way of @keys, 0 unless the test changed it
+ * @order: the ways, padding included, in the order that a lookup of a key
+ *	of home way @home reads them: @home first, then the others in order
+ * @nr_order: how many, nr_ways, plus one if @home is a padding entry
  */
 struct plc_ctx {
 	struct pcpu_lookup_cache cache;
@@ -149,6 +153,9 @@ struct plc_ctx {
 	unsigned int nested_misses;
 	unsigned int key_reads[2 * PCPU_LOOKUP_CACHE_MAX_WAYS];
 	unsigned int nr_key_reads;
+	unsigned int home;
+	unsigned int order[PCPU_LOOKUP_CACHE_MAX_WAYS + 1];
+	unsigned int nr_order;
 };
 
 /*
@@ -438,6 +445,21 @@ static inline unsigned long plc_key_with_home(struct plc_ctx *ctx,
 	return key;
 }
 
+/*
+ * Fill @ctx->order for keys of home way @ctx->home. A fill into an empty
+ * set takes the ways in the same order, without a padding entry.
+ */
+static inline void plc_set_order(struct plc_ctx *ctx)
+{
+	unsigned int way;
+
+	ctx->nr_order = 0;
+	ctx->order[ctx->nr_order++] = ctx->home;
+	for (way = 0; way < ctx->cache.nr_ways; way++)
+		if (way != ctx->home)
+			ctx->order[ctx->nr_order++] = way;
+}
+
 /* Set up a cache of @geom on this CPU, with colliding keys and objects. */
 static inline struct plc_ctx *plc_setup(struct kunit *test,
 					const struct plc_geom *geom)
@@ -468,6 +490,7 @@ static inline struct plc_ctx *plc_setup(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, ctx->obj_a);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->obj_b);
 	plc_collide(test, &ctx->cache, ctx->set, ctx->keys, ctx->nr_keys);
+	plc_set_order(ctx);
 	for (i = 0; i < ctx->nr_keys; i++) {
 		ctx->obj_a[i] = (struct plc_obj){ ctx->keys[i], 1 };
 		ctx->obj_b[i] = (struct plc_obj){ ctx->keys[i], 2 };

@@ -46,8 +46,19 @@ static unsigned long plc_key_of(const void *val)
 }
 
 /*
+ * The position in ctx->order of the way that keys[@i] takes when
+ * plc_reset_set() fills it, which is also the number of ways that a lookup
+ * of that key reads before its own.
+ */
+static unsigned int plc_reset_pos(const struct plc_ctx *ctx, unsigned int i)
+{
+	return i + ctx->nr_order - ctx->cache.nr_ways;
+}
+
+/*
  * Empty the set under test, then fill keys[0..ways-1] with their first
- * objects: they land in ways 0, 1, ... in order.
+ * objects: they land in the ways of ctx->order in order, a padding entry
+ * left out; for keys of home way 0, in ways 0, 1, ...
  */
 static void plc_reset_set(struct plc_ctx *ctx)
 {
@@ -62,7 +73,8 @@ static void plc_reset_set(struct plc_ctx *ctx)
 	for (i = 0; i < ctx->cache.nr_ways; i++) {
 		KUNIT_ASSERT_NULL(test, plc_get(ctx, ctx->keys[i],
 						&ctx->obj_a[i]));
-		KUNIT_ASSERT_EQ(test, plc_way_of(ctx, ctx->keys[i]), i);
+		KUNIT_ASSERT_EQ(test, plc_way_of(ctx, ctx->keys[i]),
+				ctx->order[plc_reset_pos(ctx, i)]);
 	}
 	plc_snapshot(ctx);
 }
@@ -122,43 +134,49 @@ static void plc_inject_lookup(struct plc_ctx *ctx)
 }
 
 /*
- * Whether the hook at (@step, @j) fires during a lookup of the key in way
- * @t, for the cases the test runs: TOKEN always fires at way 0; KEY at
- * every way up to the key's, both right before the key's way and on the
- * way to the last way; VAL and RECHECK at the key's way.
+ * Whether the hook at @step fires at the @p-th way that a lookup of
+ * keys[@i] reads, for the cases the test runs: TOKEN always fires once, at
+ * way 0; KEY at every way that the lookup reads, both right before the
+ * key's way and, for the key read last, at each way read before it
+ * (its home way, then the others); VAL and RECHECK at the key's way.
  */
-static bool plc_lookup_case(enum pcpu_lookup_cache_step step, unsigned int j,
-			    unsigned int t, unsigned int ways)
+static bool plc_lookup_case(const struct plc_ctx *ctx,
+			    enum pcpu_lookup_cache_step step, unsigned int i,
+			    unsigned int p)
 {
+	unsigned int pos = plc_reset_pos(ctx, i);
+
 	switch (step) {
 	case PCPU_LOOKUP_CACHE_STEP_TOKEN:
-		return j == 0;
+		return p == 0;
 	case PCPU_LOOKUP_CACHE_STEP_KEY:
-		return j == t || (t == ways - 1 && j < t);
+		return p == pos || (i == ctx->cache.nr_ways - 1 && p < pos);
 	default:
-		return j == t;
+		return p == pos;
 	}
 }
 
-/* One lookup of the key in way @t, interrupted by @kind at (@step, @j). */
+/* One lookup of keys[@i], interrupted by @kind at (@step, @j). */
 static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 				   enum pcpu_lookup_cache_step step,
-				   unsigned int t, unsigned int j)
+				   unsigned int i, unsigned int j)
 {
 	struct kunit *test = ctx->test;
 	unsigned int w = ctx->cache.nr_ways, victim, n;
-	unsigned long token, key = ctx->keys[t];
+	/* The way that plc_reset_set() puts the key in. */
+	unsigned int t = ctx->order[plc_reset_pos(ctx, i)];
+	unsigned long token, key = ctx->keys[i];
 	void *got;
 
 	snprintf(ctx->where, sizeof(ctx->where),
-		 "%s at step %d way %u, key in way %u", plc_inject_name[kind],
-		 step, j, t);
+		 "%s at step %d way %u, key in way %u, home %u",
+		 plc_inject_name[kind], step, j, t, ctx->home);
 	plc_reset_set(ctx);
 	victim = plc_victim(ctx);
 	ctx->kind = kind;
 	ctx->target = key;
 	ctx->target_way = t;
-	ctx->new_val = &ctx->obj_b[t];
+	ctx->new_val = &ctx->obj_b[i];
 	ctx->nr_evict = 0;
 	plc_arm(ctx, step, j);
 
@@ -174,7 +192,7 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 	case PLC_INJ_FLUSH:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
 		/* The token is stale: the fill is dropped. */
-		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		plc_fill(ctx, key, &ctx->obj_a[i], token);
 		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
 				      ctx->where);
 		plc_expect_delta(ctx, 0, 2, 0, 1, 0,
@@ -187,7 +205,7 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		 */
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
-					(void *)&ctx->obj_b[t], "%s", ctx->where);
+					(void *)&ctx->obj_b[i], "%s", ctx->where);
 		plc_expect_delta(ctx, 1, 1, 1, 0, 0, 0);
 		break;
 	case PLC_INJ_INVALIDATE_REFILL:
@@ -196,9 +214,9 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		 * the one the invalidation dropped: a miss, whatever the step.
 		 */
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
-		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		plc_fill(ctx, key, &ctx->obj_a[i], token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
-					(void *)&ctx->obj_b[t], "%s", ctx->where);
+					(void *)&ctx->obj_b[i], "%s", ctx->where);
 		plc_expect_delta(ctx, 1, 2, 1, 1, 0, 1);
 		break;
 	case PLC_INJ_ADVANCE:
@@ -208,11 +226,11 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		 * token, read before the advance, is stale: its fill is
 		 * dropped and the entry stays.
 		 */
-		KUNIT_EXPECT_PTR_EQ_MSG(test, got, (void *)&ctx->obj_a[t], "%s",
+		KUNIT_EXPECT_PTR_EQ_MSG(test, got, (void *)&ctx->obj_a[i], "%s",
 					ctx->where);
-		plc_fill(ctx, key, &ctx->obj_b[t], token);
+		plc_fill(ctx, key, &ctx->obj_b[i], token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
-					(void *)&ctx->obj_a[t], "%s", ctx->where);
+					(void *)&ctx->obj_a[i], "%s", ctx->where);
 		/* Then its IPI: from now on the key misses. */
 		plc_invalidate_local(ctx, key);
 		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
@@ -226,12 +244,43 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		KUNIT_EXPECT_EQ_MSG(test, n, (t + w - victim) % w + 1, "%s",
 				    ctx->where);
 		/* Evictions leave the token good: the fill is cached. */
-		plc_fill(ctx, key, &ctx->obj_a[t], token);
+		plc_fill(ctx, key, &ctx->obj_a[i], token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
-					(void *)&ctx->obj_a[t], "%s", ctx->where);
+					(void *)&ctx->obj_a[i], "%s", ctx->where);
 		plc_expect_delta(ctx, 1, 1 + n, n + 1, 0, n + 1, 0);
 		break;
 	}
+}
+
+/*
+ * Run every case of plc_nested_lookup_case() for the keys of the test:
+ * each injection, at every step of a lookup of each key and every way
+ * position, in the order in which the lookup reads the ways.
+ */
+static void plc_nested_lookups(struct plc_ctx *ctx)
+{
+	unsigned int w = ctx->cache.nr_ways, i, p, j, cases = 0;
+	enum pcpu_lookup_cache_step step;
+	enum plc_inject kind;
+
+	ctx->inject = plc_inject_lookup;
+	for (kind = 0; kind < PLC_NR_INJ; kind++)
+		for (step = PCPU_LOOKUP_CACHE_STEP_TOKEN;
+		     step <= PCPU_LOOKUP_CACHE_STEP_RECHECK; step++)
+			for (i = 0; i < w; i++)
+				for (p = 0; p < ctx->nr_order; p++) {
+					if (!plc_lookup_case(ctx, step, i, p))
+						continue;
+					j = step == PCPU_LOOKUP_CACHE_STEP_TOKEN ?
+					    0 : ctx->order[p];
+					plc_nested_lookup_case(ctx, kind, step,
+							       i, j);
+					cases++;
+				}
+	/* Every step at every way position ran. */
+	KUNIT_EXPECT_EQ_MSG(ctx->test, cases,
+			    PLC_NR_INJ * (w + (w - 1 + ctx->nr_order) + w + w),
+			    "home %u", ctx->home);
 }
 
 /*
@@ -243,24 +292,45 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
  */
 static void plc_test_nested_lookup(struct kunit *test)
 {
-	struct plc_ctx *ctx = plc_setup(test, test->param_value);
-	unsigned int w = ctx->cache.nr_ways, t, j, cases = 0;
-	enum pcpu_lookup_cache_step step;
-	enum plc_inject kind;
+	plc_nested_lookups(plc_setup(test, test->param_value));
+}
 
-	ctx->inject = plc_inject_lookup;
-	for (kind = 0; kind < PLC_NR_INJ; kind++)
-		for (step = PCPU_LOOKUP_CACHE_STEP_TOKEN;
-		     step <= PCPU_LOOKUP_CACHE_STEP_RECHECK; step++)
-			for (t = 0; t < w; t++)
-				for (j = 0; j < w; j++)
-					if (plc_lookup_case(step, j, t, w)) {
-						plc_nested_lookup_case(ctx, kind,
-								       step, t, j);
-						cases++;
-					}
-	/* Every step at every way position ran. */
-	KUNIT_EXPECT_EQ(test, cases, PLC_NR_INJ * (w + (2 * w - 1) + w + w));
+/*
+ * Contract 2 again, with keys whose home way is not way 0: a nested writer
+ * between the read of the key's home way and the scan of the other ways,
+ * which starts at way 0 and skips the home way, or anywhere in that scan.
+ * The home way is in the middle of the set, then, where the set has
+ * padding entries, the last padding entry, which a lookup reads although
+ * no fill ever writes it.
+ */
+static void plc_test_nested_lookup_home(struct kunit *test)
+{
+	const struct plc_geom *geom = test->param_value;
+	unsigned int homes[2], nr_homes = 0, h, i;
+	unsigned long next = 1;
+	struct plc_ctx *ctx;
+
+	if (geom->ways == 1)
+		kunit_skip(test, "one way: a key's home way is way 0");
+	/* Its flushes are slow; 1x16 runs the same 16 ways. */
+	if (geom->sets == PCPU_LOOKUP_CACHE_MAX_SETS)
+		kunit_skip(test, "1x16 covers the same ways");
+	ctx = plc_setup(test, geom);
+	homes[nr_homes++] = geom->ways / 2;
+	if (ctx->cache.set_stride > geom->ways)
+		homes[nr_homes++] = ctx->cache.set_stride - 1;
+	for (h = 0; h < nr_homes; h++) {
+		/* Empty the set of the previous keys, then make new ones. */
+		plc_flush_local(ctx);
+		ctx->home = homes[h];
+		for (i = 0; i < ctx->nr_keys; i++) {
+			ctx->keys[i] = plc_key_with_home(ctx, ctx->home, &next);
+			ctx->obj_a[i] = (struct plc_obj){ ctx->keys[i], 1 };
+			ctx->obj_b[i] = (struct plc_obj){ ctx->keys[i], 2 };
+		}
+		plc_set_order(ctx);
+		plc_nested_lookups(ctx);
+	}
 }
 
 /* The nested lookups and fills of plc_test_nested_fill(). */
@@ -637,6 +707,7 @@ static struct kunit_case plc_nested_test_cases[] = {
 	/* About 80 flushes of the 16 MiB table of the largest geometry. */
 	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM(plc_test_nested_lookup_home, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone_after_ipi, plc_geom_gen_params),
