@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite kprobes_cache: a bounded stress of the kprobes lookup cache,
- * and the kprobes benchmark, kpc_test_bench, whose code is in
- * kernel/kprobes_cache_kunit_bench.c. The module parameters of the suite
+ * KUnit suite kprobes_cache: a check that the code a kprobe hit runs
+ * through the lookup cache refuses kprobes and function tracing, a bounded
+ * stress of the cache, and the kprobes benchmark, kpc_test_bench, whose
+ * code is in kernel/kprobes_cache_kunit_bench.c. The module parameters of the suite
  * are kprobes_cache_kunit.<param>= on the command line, in both files.
  *
  * The other suites, kprobes_cache_lifecycle, kprobes_cache_batch and
@@ -14,7 +15,9 @@
 
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/ftrace.h>
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -28,6 +31,48 @@ static bool kpc_stress_text;
 module_param_named(stress_text, kpc_stress_text, bool, 0444);
 MODULE_PARM_DESC(stress_text,
 		 "also run kpc_test_stress_text, which arms and disarms probes on code that other CPUs run");
+
+/*
+ * Every kprobe hit runs get_kprobe_cached() and, on a miss, its miss path,
+ * the hash-list walk and the fill. A kprobe on any of them would make the
+ * hit recurse into its own handler, so each must refuse kprobes; and the
+ * ones the series adds have no ftrace site either, so that a function
+ * tracer cannot run in what they add to a hit (get_kprobe() itself may be
+ * traced, as before the series). Names, not addresses: a probe on a
+ * symbol is what a user registers, and the out-of-line miss path is
+ * static.
+ */
+static void kpc_test_handler_path_refuses_probes(struct kunit *test)
+{
+	static const struct {
+		const char *sym;
+		bool untraced;
+	} path[] = {
+		{ "get_kprobe_cached", true },
+		{ "get_kprobe_cached_miss", true },
+		{ "pcpu_lookup_cache_fill", true },
+		{ "get_kprobe", false },
+	};
+	struct kprobe kp;
+	unsigned long addr;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(path); i++) {
+		addr = kallsyms_lookup_name(path[i].sym);
+		KUNIT_EXPECT_NE_MSG(test, addr, 0, "no symbol %s", path[i].sym);
+		if (path[i].untraced && addr)
+			KUNIT_EXPECT_EQ_MSG(test, ftrace_location(addr), 0,
+					    "%s has an ftrace site", path[i].sym);
+		memset(&kp, 0, sizeof(kp));
+		kp.symbol_name = path[i].sym;
+		ret = register_kprobe(&kp);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "kprobe on %s",
+				    path[i].sym);
+		if (!ret)
+			unregister_kprobe(&kp);
+	}
+}
 
 /*
  * Register, aggregate and unregister probes on both functions while a
@@ -139,6 +184,7 @@ static void kpc_stress_exit(struct kunit *test)
 }
 
 static struct kunit_case kprobes_cache_cases[] = {
+	KUNIT_CASE(kpc_test_handler_path_refuses_probes),
 	KUNIT_CASE_PARAM_ATTR(kpc_test_stress, kpc_int3_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM_ATTR(kpc_test_stress_text, kpc_int3_gen_params,

@@ -372,6 +372,7 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	if (!plc_geometry_valid(nr_sets, nr_ways))
 		return -EINVAL;
 
+	BUILD_BUG_ON(PCPU_LOOKUP_CACHE_MAX_WAYS > U8_MAX);
 	cache->nr_sets = nr_sets;
 	cache->nr_ways = nr_ways;
 	cache->set_stride = plc_stride(nr_ways);
@@ -382,8 +383,12 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	cache->set_order = ilog2(cache->set_stride *
 				 sizeof(struct pcpu_lookup_cache_entry));
 	cache->ways_bytes = nr_ways * sizeof(struct pcpu_lookup_cache_entry);
+	cache->set_base_mask = ~((1U << cache->set_order) - 1);
 #if BITS_PER_LONG == 64
-	/* The shift is positive, and the mask fits its field. */
+	/*
+	 * The shift is positive, and the masks fit their fields: the
+	 * offsets that set_base_mask and home_mask clear bits of fit too.
+	 */
 	BUILD_BUG_ON(BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
 		     ilog2(PCPU_LOOKUP_CACHE_MAX_SETS) <=
 		     ilog2(PCPU_LOOKUP_CACHE_MAX_WAYS *

@@ -257,14 +257,13 @@ enum pcpu_lookup_cache_step {
  *	a lookup's token. Next to the geometry, which every lookup reads
  *	anyway: in one cache line when the structure is line-aligned
  * @nr_sets: number of sets per CPU, a power of two
- * @nr_ways: number of ways per set
  * @set_stride: entries from one set to the next: nr_ways, rounded up to a
  *	power of two, so that no set straddles more cache lines than it
  *	fills and a set's offset in the table is a shift away from its index
  * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
- *	@set_order, @ways_bytes, @offset_shift and @home_mask, the
- *	geometry as the lookup and the fill use it, computed once by
- *	pcpu_lookup_cache_init()
+ *	@set_order, @ways_bytes, @offset_shift, @home_mask and
+ *	@set_base_mask, the geometry as the lookup and the fill use it,
+ *	computed once by pcpu_lookup_cache_init()
  * @set_mask: @nr_sets - 1
  * @ways_bytes: bytes of the @nr_ways entries of a set
  * @offset_shift: 64-bit only: @hash_shift - @set_order, which is positive
@@ -273,12 +272,18 @@ enum pcpu_lookup_cache_step {
  *	offset of a key's home way is key * GOLDEN_RATIO_PRIME >>
  *	@offset_shift, masked with it, and its set's offset that with the
  *	low @set_order bits cleared
+ * @set_base_mask: the byte offset of a way in the table with the low
+ *	@set_order bits cleared is its set's offset: the mask that clears
+ *	them, so that the lookup's scan finds the set with one AND and no
+ *	register for a shift (the table is at most 16 MiB per CPU)
+ * @nr_ways: number of ways per set
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
  *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @set_order: log2 of the bytes from one set to the next (@set_stride
- *	entries). It and @hash_bits are bytes, so that the structure stays
- *	64 bytes on 64-bit (without the KUnit hook): kmalloc() then aligns
- *	it to a cache line, and a lookup's fields share that line
+ *	entries). It, @nr_ways and @hash_bits are bytes, so that the
+ *	structure stays 64 bytes on 64-bit (without the KUnit hook):
+ *	kmalloc() then aligns it to a cache line, and a lookup's fields
+ *	share that line
  * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
  *	dropped while it is nonzero
  * @debugfs: statistics file, if any
@@ -291,7 +296,6 @@ struct pcpu_lookup_cache {
 	struct pcpu_lookup_cache_cpu __percpu *pcpu;
 	atomic_long_t seq;
 	unsigned int nr_sets;
-	unsigned int nr_ways;
 	unsigned int set_stride;
 	unsigned int hash_shift;
 	unsigned int set_mask;
@@ -300,6 +304,8 @@ struct pcpu_lookup_cache {
 	unsigned int offset_shift;
 	unsigned int home_mask;
 #endif
+	unsigned int set_base_mask;
+	u8 nr_ways;
 	u8 hash_bits;
 	u8 set_order;
 	atomic_t suspended;
@@ -384,7 +390,7 @@ static __always_inline size_t
 __pcpu_lookup_cache_set_of(const struct pcpu_lookup_cache *cache,
 			   size_t offset)
 {
-	return offset & ~(((size_t)1 << cache->set_order) - 1);
+	return offset & cache->set_base_mask;
 }
 
 /*
@@ -476,7 +482,7 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
 	struct pcpu_lookup_cache_entry *e, *home, *end;
 	unsigned int way, writes;
-	size_t offset, set_bytes;
+	size_t offset;
 	void *val;
 
 	*token = __pcpu_lookup_cache_seq(cache);
@@ -496,11 +502,11 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	/*
 	 * Then the other ways of the set, in order. The set's offset as
 	 * __pcpu_lookup_cache_set_of() computes it, but with READ_ONCE():
-	 * the compiler would otherwise load the set's size before the
-	 * branch above, one more load on every hit.
+	 * the compiler would otherwise load the mask before the branch
+	 * above, one more load on every hit.
 	 */
-	set_bytes = (size_t)1 << READ_ONCE(cache->set_order);
-	e = (void *)pc->entries + (offset & ~(set_bytes - 1));
+	e = (void *)pc->entries +
+	    (offset & READ_ONCE(cache->set_base_mask));
 	end = (void *)e + cache->ways_bytes;
 	for (way = 0; e != end; e++, way++) {
 		if (e == home)

@@ -429,7 +429,9 @@ static inline void *plc_lookup_recorded(struct plc_ctx *ctx,
 
 /*
  * The next key of the set under test with home way @home: *@next counts
- * the keys made, from a start past the ones of plc_collide().
+ * the keys made. For home way 0, start it past the ones of plc_collide(),
+ * which are keys 1 to nr_keys of that way; keys of another home way never
+ * equal them.
  */
 static inline unsigned long plc_key_with_home(struct plc_ctx *ctx,
 					      unsigned int home,

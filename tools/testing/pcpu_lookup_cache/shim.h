@@ -43,6 +43,7 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef unsigned long long u64;	/* as asm-generic/int-ll64.h */
 typedef unsigned int gfp_t;
+#define U8_MAX ((u8)~0U)	/* as linux/limits.h */
 
 /* compiler */
 #undef __always_inline
