@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite kprobes_cache: a check that the code a kprobe hit runs
- * through the lookup cache refuses kprobes and function tracing, a bounded
- * stress of the cache, and the kprobes benchmark, kpc_test_bench, whose
- * code is in kernel/kprobes_cache_kunit_bench.c. The module parameters of the suite
+ * through the lookup cache refuses kprobes (and, where the series adds
+ * it, function tracing), a bounded stress of the cache, and the kprobes
+ * benchmark, kpc_test_bench, whose code is in
+ * kernel/kprobes_cache_kunit_bench.c. The module parameters of the suite
  * are kprobes_cache_kunit.<param>= on the command line, in both files.
  *
  * The other suites, kprobes_cache_lifecycle, kprobes_cache_batch and
