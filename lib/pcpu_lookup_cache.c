@@ -13,8 +13,8 @@
 #include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/init.h>
-#include <linux/jump_label.h>
 #include <linux/kprobes.h>
+#include <linux/limits.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -44,16 +44,22 @@ static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
 static bool plc_hit_stats_boot;
 module_param_named(hit_stats, plc_hit_stats_boot, bool, 0444);
 MODULE_PARM_DESC(hit_stats, "count hits and misses from late boot (default 0)");
-/* Whether the debugfs file holds its reference; under the mutex. */
+/* Whether the debugfs file holds its reference; under its mutex. */
 static bool plc_hit_stats_file;
+static DEFINE_MUTEX(plc_hit_stats_file_lock);
+/* References to hit statistics, the file's among them; under the mutex. */
+static unsigned int plc_hit_stats_refs;
 static DEFINE_MUTEX(plc_hit_stats_lock);
 
 /*
- * Hits and misses are counted only while this key is on (contract point
- * 7): the per-hit store was 18% of a hit.
+ * pcpu_lookup_cache_lookup() takes its counting copy of the lookup for
+ * keys up to this value: 0 (key 0 only) while hit statistics are off,
+ * ULONG_MAX (every key) while they are on (contract point 7): the per-hit
+ * store was 18% of a hit. Written under plc_hit_stats_lock.
+ * Read by every lookup: exported, but for the inline lookup only.
  */
-DEFINE_STATIC_KEY_FALSE(pcpu_lookup_cache_hit_stats);
-EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats);
+unsigned long __data_racy __pcpu_lookup_cache_slow_max __read_mostly;
+EXPORT_SYMBOL_GPL(__pcpu_lookup_cache_slow_max);
 
 /**
  * pcpu_lookup_cache_hit_stats_get() - count hits and misses
@@ -61,40 +67,68 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats);
  * From this call to the matching pcpu_lookup_cache_hit_stats_put(), every
  * cache counts its hits and misses (the other counters are always
  * counted). Calls nest, and the debugfs file and the boot parameter
- * share one reference. Lookups that start after the last put has returned
- * count nothing. Sleeps: it patches the static branch, and takes
- * cpus_read_lock().
+ * share one reference. Lookups ordered after this call (on this CPU, or
+ * after a lock, an IPI or a wakeup that follows it) count; lookups
+ * ordered after the last put count nothing. Sleeps: it takes a mutex.
  *
- * Context: Process context, without cpus_read_lock() held.
+ * Context: Process context.
  */
 void pcpu_lookup_cache_hit_stats_get(void)
 {
-	static_branch_inc(&pcpu_lookup_cache_hit_stats);
+	mutex_lock(&plc_hit_stats_lock);
+	if (!plc_hit_stats_refs++)
+		WRITE_ONCE(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	mutex_unlock(&plc_hit_stats_lock);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_get);
 
 /**
  * pcpu_lookup_cache_hit_stats_put() - end a pcpu_lookup_cache_hit_stats_get()
  *
- * Counting stops when the last reference is put. Sleeps.
+ * Counting stops when the last reference is put. Sleeps. A put without a
+ * get warns and does nothing.
  *
- * Context: Process context, without cpus_read_lock() held.
+ * Context: Process context.
  */
 void pcpu_lookup_cache_hit_stats_put(void)
 {
-	static_branch_dec(&pcpu_lookup_cache_hit_stats);
+	mutex_lock(&plc_hit_stats_lock);
+	if (!WARN_ON_ONCE(!plc_hit_stats_refs) && !--plc_hit_stats_refs)
+		WRITE_ONCE(__pcpu_lookup_cache_slow_max, 0);
+	mutex_unlock(&plc_hit_stats_lock);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_put);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * pcpu_lookup_cache_hit_stats_refs() - references to hit statistics
+ *
+ * For tests: the debugfs file's reference, if it holds one, and those of
+ * pcpu_lookup_cache_hit_stats_get() calls not yet put. Sleeps.
+ *
+ * Return: the number of references.
+ */
+unsigned int pcpu_lookup_cache_hit_stats_refs(void)
+{
+	unsigned int refs;
+
+	mutex_lock(&plc_hit_stats_lock);
+	refs = plc_hit_stats_refs;
+	mutex_unlock(&plc_hit_stats_lock);
+	return refs;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_lookup_cache_hit_stats_refs);
+#endif
+
 static int plc_hit_stats_read(void *data, u64 *val)
 {
-	*val = static_key_enabled(&pcpu_lookup_cache_hit_stats);
+	*val = pcpu_lookup_cache_hit_stats_enabled();
 	return 0;
 }
 
 static int plc_hit_stats_write(void *data, u64 val)
 {
-	mutex_lock(&plc_hit_stats_lock);
+	mutex_lock(&plc_hit_stats_file_lock);
 	if (!!val != plc_hit_stats_file) {
 		plc_hit_stats_file = !!val;
 		if (val)
@@ -102,7 +136,7 @@ static int plc_hit_stats_write(void *data, u64 val)
 		else
 			pcpu_lookup_cache_hit_stats_put();
 	}
-	mutex_unlock(&plc_hit_stats_lock);
+	mutex_unlock(&plc_hit_stats_file_lock);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(plc_hit_stats_fops, plc_hit_stats_read,
@@ -1016,7 +1050,7 @@ static int plc_stats_show(struct seq_file *m, void *v)
 		   cache->nr_sets, cache->nr_ways,
 		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways),
 		   atomic_long_read(&cache->seq),
-		   static_key_enabled(&pcpu_lookup_cache_hit_stats));
+		   pcpu_lookup_cache_hit_stats_enabled());
 	seq_printf(m, "%-6s %12s %12s %12s %12s %12s %12s %12s\n", "cpu",
 		   "hits", "misses", "fills", "dropped", "evictions",
 		   "invalidations", "ipis");

@@ -15,7 +15,8 @@
  * (a power of two), or to a page when vmalloc()ed, so a set of up to 4
  * ways is one cache line of the table, and a hit reads that line (plus
  * the CPU-private header that every lookup on this CPU touches and that
- * stays in the CPU's own cache); and, on 64-bit, a lookup takes the set's
+ * stays in the CPU's own cache, the cache's structure and one read-mostly
+ * word shared by all caches); and, on 64-bit, a lookup takes the set's
  * offset from the hash with a shift and a mask, without multiplying the
  * set's index by its size.
  *
@@ -137,7 +138,10 @@
  *    object removed before the resume is called.
  *
  * 6. Key 0 and NULL values are never cached: a lookup of key 0 misses and a
- *    fill of key 0 or of a NULL value does nothing.
+ *    fill of key 0 or of a NULL value does nothing. So a hit never
+ *    returns NULL, and the lookup tells the compiler so: a table entry
+ *    with a nonzero key and a NULL value, which only a writer outside
+ *    this library could make, is undefined behaviour, not a miss.
  *
  * 7. Statistics: fills, drops, evictions, invalidations and IPIs, all off
  *    the hit path, are always counted. Hits and misses are counted only
@@ -145,15 +149,19 @@
  *    pcpu_lookup_cache_hit_stats_get() and _put(), while
  *    /sys/kernel/debug/pcpu_lookup_cache/hit_stats reads 1, or from late
  *    boot with pcpu_lookup_cache.hit_stats=1. Otherwise a lookup writes
- *    nothing (a lookup that started before the last put returned may
- *    still count); a static branch, off by default, skips the counting.
+ *    nothing. The switch is a store, not a code patch: a lookup ordered
+ *    after the get or the put (on the same CPU, or after a lock, an IPI
+ *    or a wakeup that follows it) sees it, and one that runs at the same
+ *    time on another CPU may or may not count. The lookup has two inline
+ *    copies: while hit statistics are on, every lookup takes the one that
+ *    counts; the other, which users run by default, writes nothing.
  */
 
 #include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/hash.h>
-#include <linux/jump_label.h>
+#include <linux/limits.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
@@ -164,7 +172,8 @@
 
 struct dentry;
 
-DECLARE_STATIC_KEY_FALSE(pcpu_lookup_cache_hit_stats);
+/* 0, or ULONG_MAX while hit statistics are on: pcpu_lookup_cache_lookup(). */
+extern unsigned long __data_racy __pcpu_lookup_cache_slow_max;
 
 /**
  * struct pcpu_lookup_cache_entry - one way of a set
@@ -454,30 +463,13 @@ static __always_inline void __pcpu_lookup_cache_add(u64 *count, u64 n)
 	WRITE_ONCE(*count, READ_ONCE(*count) + n);
 }
 
-/* Count a hit or a miss, while hit statistics are on (contract point 7). */
-static __always_inline void __pcpu_lookup_cache_count(u64 *count)
-{
-	if (static_branch_unlikely(&pcpu_lookup_cache_hit_stats))
-		__pcpu_lookup_cache_add(count, 1);
-}
-
-/**
- * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
- * @cache: an initialised cache
- * @key: the key; 0 always misses
- * @token: returns the token to pass to pcpu_lookup_cache_fill()
- *
- * Call with preemption disabled, from any context including NMI. Takes no
- * lock and never waits. On a miss, look @key up in the backing structure
- * and pass what it returned, with @token, to pcpu_lookup_cache_fill()
- * before preemption is enabled again.
- *
- * Return: the value last filled under @key on this CPU and not cleared
- * from this CPU's table since, or NULL.
+/*
+ * The lookup of pcpu_lookup_cache_lookup(); with @counted, the copy that
+ * counts its hit or miss. @key is not 0.
  */
 static __always_inline void *
-pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
-			 unsigned long *token)
+__pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
+			   unsigned long *token, const bool counted)
 {
 	struct pcpu_lookup_cache_cpu *pc = this_cpu_ptr(cache->pcpu);
 	struct pcpu_lookup_cache_entry *e, *home, *end;
@@ -486,8 +478,6 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	void *val;
 
 	*token = __pcpu_lookup_cache_seq(cache);
-	if (unlikely(!key))
-		return NULL;
 	writes = READ_ONCE(pc->writes);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
@@ -529,11 +519,23 @@ hit:
 	 */
 	barrier();
 	if (likely(READ_ONCE(pc->writes) == writes)) {
-		__pcpu_lookup_cache_count(&pc->stats.hits);
+		if (counted)
+			__pcpu_lookup_cache_add(&pc->stats.hits, 1);
+		/*
+		 * No writer ran on this CPU between the reads of the key and
+		 * of the value, so this is a value that a fill stored under
+		 * the nonzero key: never NULL (contract point 6). Saying so
+		 * lets the compiler drop the caller's test of the result on
+		 * a hit. Not unreachable(): with GCC, its empty asm keeps the
+		 * test.
+		 */
+		if (!val)
+			__builtin_unreachable();
 		return val;
 	}
 miss:
-	__pcpu_lookup_cache_count(&pc->stats.misses);
+	if (counted)
+		__pcpu_lookup_cache_add(&pc->stats.misses, 1);
 	/*
 	 * The caller now reads the backing structure: order the token
 	 * before those reads, so that a token taken after an invalidation's
@@ -542,6 +544,64 @@ miss:
 	 */
 	smp_rmb();
 	return NULL;
+}
+
+/**
+ * pcpu_lookup_cache_hit_stats_enabled() - whether hits and misses are counted
+ *
+ * Return: true between the first pcpu_lookup_cache_hit_stats_get() and the
+ * last pcpu_lookup_cache_hit_stats_put() (contract point 7).
+ */
+static inline bool pcpu_lookup_cache_hit_stats_enabled(void)
+{
+	return READ_ONCE(__pcpu_lookup_cache_slow_max) == ULONG_MAX;
+}
+
+/**
+ * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
+ * @cache: an initialised cache
+ * @key: the key; 0 always misses
+ * @token: returns the token to pass to pcpu_lookup_cache_fill()
+ *
+ * Call with preemption disabled, from any context including NMI. Takes no
+ * lock and never waits. On a miss, look @key up in the backing structure
+ * and pass what it returned, with @token, to pcpu_lookup_cache_fill()
+ * before preemption is enabled again. Inline, with no call of its own
+ * (but a KUnit build's test hook).
+ *
+ * Return: the value last filled under @key on this CPU and not cleared
+ * from this CPU's table since, or NULL.
+ */
+static __always_inline void *
+pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
+			 unsigned long *token)
+{
+	/*
+	 * One compare, of the key with a bound that is 0 while hit
+	 * statistics are off and ULONG_MAX while they are on, takes both
+	 * rare cases off the hit path: key 0, which must miss, and
+	 * counting. A static branch would cost a second test, and a load
+	 * and a test on the architectures that have no jump labels. Both
+	 * copies are inline: a call to an out-of-line one would make a
+	 * caller such as a kprobes handler save registers on every hit.
+	 * The bound is __data_racy, read without READ_ONCE(): it changes
+	 * only when statistics are switched, a lookup may see either value
+	 * then (contract point 7), and key 0 takes this branch whichever it
+	 * sees; a plain read lets the compiler fold the load into the
+	 * compare, which it does not do with a volatile one. Not
+	 * data_race(): under KCSAN, that calls two functions, which noinstr
+	 * code may not.
+	 */
+	if (unlikely(key <= __pcpu_lookup_cache_slow_max)) {
+		if (!key) {
+			*token = __pcpu_lookup_cache_seq(cache);
+			/* As a miss: the caller reads the backing structure. */
+			smp_rmb();
+			return NULL;
+		}
+		return __pcpu_lookup_cache_lookup(cache, key, token, true);
+	}
+	return __pcpu_lookup_cache_lookup(cache, key, token, false);
 }
 
 int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
@@ -582,6 +642,7 @@ void pcpu_lookup_cache_flush_local(struct pcpu_lookup_cache *cache);
 void pcpu_lookup_cache_flush_cpu(struct pcpu_lookup_cache *cache,
 				 unsigned int cpu);
 void *pcpu_lookup_cache_alloc(size_t size, int node);
+unsigned int pcpu_lookup_cache_hit_stats_refs(void);
 void pcpu_lookup_cache_free(void *ptr);
 #endif
 

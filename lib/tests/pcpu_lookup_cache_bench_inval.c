@@ -202,7 +202,7 @@ void plcb_test_invalidate_cost(struct kunit *test)
 		/* The hit again, with hit statistics off (contract point 7). */
 		pcpu_lookup_cache_hit_stats_put();
 		c->stats_on = false;
-		off = !static_key_enabled(&pcpu_lookup_cache_hit_stats);
+		off = !pcpu_lookup_cache_hit_stats_enabled();
 		KUNIT_ASSERT_EQ(test, pcpu_lookup_cache_flush(cache), 0);
 		preempt_disable();
 		plcb_cache_keys(test, cache, keys, PLCB_BATCH);

@@ -956,7 +956,7 @@ static void plcb_test_tables(struct kunit *test)
 		   c->sc->name, c->reps, c->target_us, c->seq_len, seed, n,
 		   num_online_cpus(), sizeof(struct plcb_obj),
 		   plcb_clock_step(),
-		   static_key_enabled(&pcpu_lookup_cache_hit_stats));
+		   pcpu_lookup_cache_hit_stats_enabled());
 	/* A different seed per N, reproducible. */
 	prandom_seed_state(&c->rnd, (u64)seed << 32 | n);
 	plcb_build(c, n);

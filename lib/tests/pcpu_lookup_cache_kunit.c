@@ -570,15 +570,14 @@ static void plc_test_hit_stats(struct kunit *test)
 	unsigned long a = ctx->keys[0], b = ctx->keys[1];
 
 	/* plc_setup() turned them on. */
-	KUNIT_ASSERT_TRUE(test,
-			  static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_ASSERT_TRUE(test, pcpu_lookup_cache_hit_stats_enabled());
 	KUNIT_EXPECT_NULL(test, plc_get(ctx, a, &ctx->obj_a[0]));
 	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, a, NULL),
 			    (void *)&ctx->obj_a[0]);
 	plc_expect_delta(ctx, 1, 1, 1, 0, 0, 0);
 
 	pcpu_lookup_cache_hit_stats_put();
-	if (static_key_enabled(&pcpu_lookup_cache_hit_stats)) {
+	if (pcpu_lookup_cache_hit_stats_enabled()) {
 		pcpu_lookup_cache_hit_stats_get();
 		kunit_skip(test,
 			   "hit statistics are on for another reason (pcpu_lookup_cache.hit_stats=1?)");
@@ -595,16 +594,14 @@ static void plc_test_hit_stats(struct kunit *test)
 	pcpu_lookup_cache_hit_stats_get();
 	pcpu_lookup_cache_hit_stats_get();
 	pcpu_lookup_cache_hit_stats_put();
-	KUNIT_EXPECT_TRUE(test,
-			  static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_EXPECT_TRUE(test, pcpu_lookup_cache_hit_stats_enabled());
 	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, a, NULL),
 			    (void *)&ctx->obj_a[0]);
 	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, ctx->keys[2], NULL));
 	plc_expect_delta(ctx, 1, 1, 0, 0, 0, 0);
 	/* The last one: off again. */
 	pcpu_lookup_cache_hit_stats_put();
-	KUNIT_EXPECT_FALSE(test,
-			   static_key_enabled(&pcpu_lookup_cache_hit_stats));
+	KUNIT_EXPECT_FALSE(test, pcpu_lookup_cache_hit_stats_enabled());
 	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, ctx->keys[2], NULL));
 	plc_expect_delta(ctx, 0, 0, 0, 0, 0, 0);
 	/* For the end of the test's own reference. */

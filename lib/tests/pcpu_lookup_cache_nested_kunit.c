@@ -296,6 +296,45 @@ static void plc_test_nested_lookup(struct kunit *test)
 }
 
 /*
+ * Turn hit statistics off until the end of the test, which plc_setup()
+ * turned on: pcpu_lookup_cache_lookup() then runs its copy of the lookup
+ * without the counters, the one users run by default, which the cases
+ * with statistics on never reach. plc_expect_delta() then expects no hit
+ * and no miss.
+ */
+static void plc_uncount(struct plc_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+	unsigned int refs = pcpu_lookup_cache_hit_stats_refs();
+
+	KUNIT_ASSERT_GE(test, refs, 1);
+	pcpu_lookup_cache_hit_stats_put();
+	/* Taken again before plc_setup()'s reference is put. */
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							plc_hit_stats_get_action,
+							NULL), 0);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_hit_stats_refs(), refs - 1);
+	if (pcpu_lookup_cache_hit_stats_enabled())
+		kunit_skip(test,
+			   "hit statistics are on for another reason (pcpu_lookup_cache.hit_stats=1?)");
+	ctx->uncounted = true;
+}
+
+/* The cases of plc_test_nested_lookup(), with hit statistics off. */
+static void plc_test_nested_lookup_uncounted(struct kunit *test)
+{
+	const struct plc_geom *geom = test->param_value;
+	struct plc_ctx *ctx;
+
+	/* Its flushes are slow; 1x16 runs the same 16 ways. */
+	if (geom->sets == PCPU_LOOKUP_CACHE_MAX_SETS)
+		kunit_skip(test, "1x16 covers the same ways");
+	ctx = plc_setup(test, geom);
+	plc_uncount(ctx);
+	plc_nested_lookups(ctx);
+}
+
+/*
  * Contract 2 again, with keys whose home way is not way 0: a nested writer
  * between the read of the key's home way and the scan of the other ways,
  * which starts at way 0 and skips the home way, or anywhere in that scan.
@@ -303,7 +342,7 @@ static void plc_test_nested_lookup(struct kunit *test)
  * padding entries, the last padding entry, which a lookup reads although
  * no fill ever writes it.
  */
-static void plc_test_nested_lookup_home(struct kunit *test)
+static void plc_nested_lookup_home(struct kunit *test, bool uncounted)
 {
 	const struct plc_geom *geom = test->param_value;
 	unsigned int homes[2], nr_homes = 0, h, i;
@@ -316,6 +355,8 @@ static void plc_test_nested_lookup_home(struct kunit *test)
 	if (geom->sets == PCPU_LOOKUP_CACHE_MAX_SETS)
 		kunit_skip(test, "1x16 covers the same ways");
 	ctx = plc_setup(test, geom);
+	if (uncounted)
+		plc_uncount(ctx);
 	homes[nr_homes++] = geom->ways / 2;
 	if (ctx->cache.set_stride > geom->ways)
 		homes[nr_homes++] = ctx->cache.set_stride - 1;
@@ -331,6 +372,17 @@ static void plc_test_nested_lookup_home(struct kunit *test)
 		plc_set_order(ctx);
 		plc_nested_lookups(ctx);
 	}
+}
+
+static void plc_test_nested_lookup_home(struct kunit *test)
+{
+	plc_nested_lookup_home(test, false);
+}
+
+/* The cases of plc_test_nested_lookup_home(), with hit statistics off. */
+static void plc_test_nested_lookup_home_uncounted(struct kunit *test)
+{
+	plc_nested_lookup_home(test, true);
 }
 
 /* The nested lookups and fills of plc_test_nested_fill(). */
@@ -457,13 +509,15 @@ static void plc_nested_fill_case(struct plc_ctx *ctx, enum plc_fill_mode mode,
  * whole new entry once the key is stored, and the nested fills (an NMI's)
  * are dropped.
  */
-static void plc_test_nested_fill(struct kunit *test)
+static void plc_nested_fill(struct kunit *test, bool uncounted)
 {
 	struct plc_ctx *ctx = plc_setup(test, test->param_value);
 	enum pcpu_lookup_cache_step step;
 	enum plc_fill_mode mode;
 	unsigned int t;
 
+	if (uncounted)
+		plc_uncount(ctx);
 	ctx->inject = plc_inject_fill;
 	ctx->intruder = ctx->keys[ctx->nr_keys - 2];
 	for (mode = 0; mode < PLC_NR_FILL_MODES; mode++)
@@ -471,6 +525,17 @@ static void plc_test_nested_fill(struct kunit *test)
 		     step <= PCPU_LOOKUP_CACHE_STEP_FILL_KEY; step++)
 			for (t = 0; t < ctx->cache.nr_ways; t++)
 				plc_nested_fill_case(ctx, mode, step, t);
+}
+
+static void plc_test_nested_fill(struct kunit *test)
+{
+	plc_nested_fill(test, false);
+}
+
+/* The cases of plc_test_nested_fill(), with hit statistics off. */
+static void plc_test_nested_fill_uncounted(struct kunit *test)
+{
+	plc_nested_fill(test, true);
 }
 
 /* Fill an absent key of the set under test, with a fresh token. */
@@ -707,8 +772,12 @@ static struct kunit_case plc_nested_test_cases[] = {
 	/* About 80 flushes of the 16 MiB table of the largest geometry. */
 	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM(plc_test_nested_lookup_uncounted, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_lookup_home, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_nested_lookup_home_uncounted,
+			 plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_nested_fill_uncounted, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone_after_ipi, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone_after_flush_ipi,

@@ -102,14 +102,15 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 		 const void *arg)
 {
 	struct plc_shim_stats before = plc_shim;
-	int cpu, leaked = 0, hit_stats;
+	unsigned int hit_stats;
+	int cpu, leaked = 0;
 
 	if (filter && !strstr(name, filter))
 		return;
 	plc_test_failed = 0;
 	plc_sim_set_cpu(0);
 	/* Count hits and misses: contract point 7. */
-	hit_stats = static_key_count(&pcpu_lookup_cache_hit_stats.key);
+	hit_stats = pcpu_lookup_cache_hit_stats_refs();
 	pcpu_lookup_cache_hit_stats_get();
 	fn(arg);
 
@@ -162,10 +163,9 @@ void plc_subtest(const char *name, void (*fn)(const void *arg),
 	}
 	/* With IRQs on and cpus_read_lock() released: it may sleep. */
 	pcpu_lookup_cache_hit_stats_put();
-	if (static_key_count(&pcpu_lookup_cache_hit_stats.key) != hit_stats) {
-		printf("    left hit statistics references: %d, not %d\n",
-		       static_key_count(&pcpu_lookup_cache_hit_stats.key),
-		       hit_stats);
+	if (pcpu_lookup_cache_hit_stats_refs() != hit_stats) {
+		printf("    left hit statistics references: %u, not %u\n",
+		       pcpu_lookup_cache_hit_stats_refs(), hit_stats);
 		leaked++;
 	}
 	if (plc_shim.bugs != before.bugs) {
@@ -245,7 +245,7 @@ int main(int argc, char **argv)
 	/* The library's late_initcall(): the hit_stats file, stats off. */
 	if (plc_shim_run_initcalls() ||
 	    !plc_shim_debugfs_lookup("pcpu_lookup_cache/hit_stats") ||
-	    static_key_enabled(&pcpu_lookup_cache_hit_stats)) {
+	    pcpu_lookup_cache_hit_stats_refs()) {
 		printf("initcalls failed\n0 passed, 1 failed\n");
 		return 1;
 	}

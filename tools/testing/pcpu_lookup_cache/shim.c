@@ -2,7 +2,7 @@
 /*
  * Runtime of the userspace shims in shim.h: simulated CPUs, CPU hotplug
  * and its lock, IPIs, a counting allocator with failure injection,
- * seq_file and debugfs, static keys and initcalls.
+ * seq_file and debugfs, and initcalls.
  */
 #include <stdarg.h>
 
@@ -503,34 +503,6 @@ int plc_shim_debugfs_attr_write(struct dentry *dentry, u64 val)
 	if (plc_sim_irqs_off)
 		SHIM_MISUSE("called with IRQs off");
 	return dentry->fops->set(dentry->data, val);
-}
-
-/* Static keys. */
-
-void plc_static_key_inc(struct static_key *key, const char *file, int line)
-{
-	if (plc_sim_irqs_off)
-		plc_shim_bug(file, line, "static_branch_inc() with IRQs off");
-	if (cpus_locked)
-		plc_shim_bug(file, line,
-			     "static_branch_inc() takes cpus_read_lock(): held");
-	if (key->enabled++ == 0)
-		plc_shim.static_key_patches++;
-}
-
-void plc_static_key_dec(struct static_key *key, const char *file, int line)
-{
-	if (plc_sim_irqs_off)
-		plc_shim_bug(file, line, "static_branch_dec() with IRQs off");
-	if (cpus_locked)
-		plc_shim_bug(file, line,
-			     "static_branch_dec() takes cpus_read_lock(): held");
-	if (key->enabled <= 0) {
-		plc_shim_bug(file, line, "static_branch_dec() below 0");
-		return;
-	}
-	if (--key->enabled == 0)
-		plc_shim.static_key_patches++;
 }
 
 /* Initcalls, registered by constructors. */

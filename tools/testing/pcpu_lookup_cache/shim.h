@@ -56,6 +56,8 @@ typedef unsigned int gfp_t;
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val) ((void)(*(volatile __typeof__(x) *)&(x) = (val)))
+#define __data_racy	/* as without KCSAN */
+#define __read_mostly
 #define SMP_CACHE_BYTES 64
 #define ____cacheline_aligned __attribute__((__aligned__(SMP_CACHE_BYTES)))
 
@@ -168,6 +170,16 @@ static inline int plc_next_online_cpu(int cpu)
 void *plc_alloc_percpu(size_t size, size_t align);
 void plc_free_percpu(void *ptr);
 void plc_shim_bug(const char *file, int line, const char *what);
+/* A report per call, not once per site: the tests count them. */
+#define WARN_ON_ONCE(cond)						\
+	({								\
+		bool __c = !!(cond);					\
+									\
+		if (__c)						\
+			plc_shim_bug(__FILE__, __LINE__,		\
+				     "WARN_ON_ONCE(" #cond ")");	\
+		__c;							\
+	})
 #define alloc_percpu(type) \
 	((type __percpu *)plc_alloc_percpu(sizeof(type), __alignof__(type)))
 #define free_percpu(ptr) plc_free_percpu((void *)(ptr))
@@ -443,49 +455,6 @@ struct dentry *debugfs_create_dir(const char *name, struct dentry *parent);
 void debugfs_remove(struct dentry *dentry);
 
 /*
- * Static keys: the branch is a test of the count, not a patched jump.
- * static_branch_inc() and static_branch_dec() take cpus_read_lock() and
- * may sleep, as the kernel's: called with IRQs off or the lock held, they
- * report a misuse; a dec below zero is reported too (the kernel WARNs).
- * plc_shim.static_key_patches counts the switches on and off.
- */
-struct static_key {
-	int enabled;
-};
-
-struct static_key_false {
-	struct static_key key;
-};
-
-#define STATIC_KEY_FALSE_INIT { .key = { .enabled = 0 } }
-#define DEFINE_STATIC_KEY_FALSE(name) \
-	struct static_key_false name = STATIC_KEY_FALSE_INIT
-#define DECLARE_STATIC_KEY_FALSE(name) extern struct static_key_false name
-
-void plc_static_key_inc(struct static_key *key, const char *file, int line);
-void plc_static_key_dec(struct static_key *key, const char *file, int line);
-
-static inline int static_key_count(struct static_key *key)
-{
-	return READ_ONCE(key->enabled);
-}
-
-#define plc_static_key_false(x)						\
-	({								\
-		struct static_key_false *__k = (x);			\
-									\
-		&__k->key;						\
-	})
-
-#define static_branch_unlikely(x) \
-	unlikely(static_key_count(plc_static_key_false(x)) > 0)
-#define static_key_enabled(x) (static_key_count(&(x)->key) > 0)
-#define static_branch_inc(x) \
-	plc_static_key_inc(plc_static_key_false(x), __FILE__, __LINE__)
-#define static_branch_dec(x) \
-	plc_static_key_dec(plc_static_key_false(x), __FILE__, __LINE__)
-
-/*
  * Module parameters: nothing sets them; the type and the permissions are
  * checked, as param_check_<type>() and VERIFY_OCTAL_PERMISSIONS() do.
  */
@@ -531,7 +500,6 @@ struct plc_shim_stats {
 	long grace_periods;	/* synchronize_rcu() calls */
 	long cpus_held_fails;	/* failed lockdep_assert_cpus_held() */
 	long debugfs_files;	/* debugfs files and directories alive */
-	long static_key_patches; /* static keys switched on or off */
 	long bugs;		/* plc_shim_bug() reports */
 	long expected_bugs;	/* reports while plc_shim_expect_bugs() */
 };
