@@ -44,9 +44,8 @@ static bool plc_geometry_valid(unsigned int nr_sets, unsigned int nr_ways)
 static bool plc_hit_stats_boot;
 module_param_named(hit_stats, plc_hit_stats_boot, bool, 0444);
 MODULE_PARM_DESC(hit_stats, "count hits and misses from late boot (default 0)");
-/* Whether the debugfs file holds its reference; under its mutex. */
+/* Whether the debugfs file holds its reference; under the mutex. */
 static bool plc_hit_stats_file;
-static DEFINE_MUTEX(plc_hit_stats_file_lock);
 /* References to hit statistics, the file's among them; under the mutex. */
 static unsigned int plc_hit_stats_refs;
 static DEFINE_MUTEX(plc_hit_stats_lock);
@@ -60,6 +59,20 @@ static DEFINE_MUTEX(plc_hit_stats_lock);
  */
 unsigned long __data_racy __pcpu_lookup_cache_slow_max __read_mostly;
 EXPORT_SYMBOL_GPL(__pcpu_lookup_cache_slow_max);
+
+static void plc_hit_stats_get_locked(void)
+{
+	lockdep_assert_held(&plc_hit_stats_lock);
+	if (!plc_hit_stats_refs++)
+		WRITE_ONCE(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+}
+
+static void plc_hit_stats_put_locked(void)
+{
+	lockdep_assert_held(&plc_hit_stats_lock);
+	if (!WARN_ON_ONCE(!plc_hit_stats_refs) && !--plc_hit_stats_refs)
+		WRITE_ONCE(__pcpu_lookup_cache_slow_max, 0);
+}
 
 /**
  * pcpu_lookup_cache_hit_stats_get() - count hits and misses
@@ -76,8 +89,7 @@ EXPORT_SYMBOL_GPL(__pcpu_lookup_cache_slow_max);
 void pcpu_lookup_cache_hit_stats_get(void)
 {
 	mutex_lock(&plc_hit_stats_lock);
-	if (!plc_hit_stats_refs++)
-		WRITE_ONCE(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	plc_hit_stats_get_locked();
 	mutex_unlock(&plc_hit_stats_lock);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_get);
@@ -93,8 +105,7 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_get);
 void pcpu_lookup_cache_hit_stats_put(void)
 {
 	mutex_lock(&plc_hit_stats_lock);
-	if (!WARN_ON_ONCE(!plc_hit_stats_refs) && !--plc_hit_stats_refs)
-		WRITE_ONCE(__pcpu_lookup_cache_slow_max, 0);
+	plc_hit_stats_put_locked();
 	mutex_unlock(&plc_hit_stats_lock);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_hit_stats_put);
@@ -128,15 +139,15 @@ static int plc_hit_stats_read(void *data, u64 *val)
 
 static int plc_hit_stats_write(void *data, u64 val)
 {
-	mutex_lock(&plc_hit_stats_file_lock);
+	mutex_lock(&plc_hit_stats_lock);
 	if (!!val != plc_hit_stats_file) {
 		plc_hit_stats_file = !!val;
 		if (val)
-			pcpu_lookup_cache_hit_stats_get();
+			plc_hit_stats_get_locked();
 		else
-			pcpu_lookup_cache_hit_stats_put();
+			plc_hit_stats_put_locked();
 	}
-	mutex_unlock(&plc_hit_stats_file_lock);
+	mutex_unlock(&plc_hit_stats_lock);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(plc_hit_stats_fops, plc_hit_stats_read,

@@ -465,7 +465,7 @@ static __always_inline void __pcpu_lookup_cache_add(u64 *count, u64 n)
 
 /*
  * The lookup of pcpu_lookup_cache_lookup(); with @counted, the copy that
- * counts its hit or miss. @key is not 0.
+ * counts its hit or miss, and that key 0 takes: it misses, uncounted.
  */
 static __always_inline void *
 __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
@@ -478,6 +478,8 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	void *val;
 
 	*token = __pcpu_lookup_cache_seq(cache);
+	if (counted && unlikely(!key))
+		goto out;
 	writes = READ_ONCE(pc->writes);
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
@@ -536,6 +538,7 @@ hit:
 miss:
 	if (counted)
 		__pcpu_lookup_cache_add(&pc->stats.misses, 1);
+out:
 	/*
 	 * The caller now reads the backing structure: order the token
 	 * before those reads, so that a token taken after an invalidation's
@@ -592,15 +595,8 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	 * data_race(): under KCSAN, that calls two functions, which noinstr
 	 * code may not.
 	 */
-	if (unlikely(key <= __pcpu_lookup_cache_slow_max)) {
-		if (!key) {
-			*token = __pcpu_lookup_cache_seq(cache);
-			/* As a miss: the caller reads the backing structure. */
-			smp_rmb();
-			return NULL;
-		}
+	if (unlikely(key <= __pcpu_lookup_cache_slow_max))
 		return __pcpu_lookup_cache_lookup(cache, key, token, true);
-	}
 	return __pcpu_lookup_cache_lookup(cache, key, token, false);
 }
 

@@ -343,6 +343,13 @@ struct mutex {
 
 #define DEFINE_MUTEX(mutexname) \
 	struct mutex mutexname = { .name = #mutexname }
+/* lockdep_assert_held(): the mutex must be held, as lockdep checks. */
+#define lockdep_assert_held(l)						\
+	do {								\
+		if (!(l)->locked)					\
+			plc_shim_bug(__FILE__, __LINE__,		\
+				     "lockdep_assert_held(" #l ")");	\
+	} while (0)
 
 void mutex_lock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);

@@ -751,6 +751,7 @@ static void hit_stats_refs(const void *arg)
 	CHECK_EQ(pcpu_lookup_cache_init(&cache, 1, 1), 0);
 	plc_get(&cache, 5, plc_val(5, 0));
 	/* The harness's reference: on, every key takes the slow path. */
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
 	CHECK_EQ(plc_hits_after_hit(&cache, 5), 1);
 	pcpu_lookup_cache_hit_stats_put();
@@ -782,14 +783,17 @@ static void hit_stats_refs(const void *arg)
 	plc_shim_expect_bugs(true);
 	pcpu_lookup_cache_hit_stats_put();
 	CHECK_EQ(plc_shim.expected_bugs, expected + 1);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 0);
 	CHECK_EQ(__pcpu_lookup_cache_slow_max, 0);
 	plc_sim_irqs_off = 1;
 	pcpu_lookup_cache_hit_stats_get();
 	plc_sim_irqs_off = 0;
-	CHECK(plc_shim.expected_bugs > expected + 1);
+	CHECK_EQ(plc_shim.expected_bugs, expected + 2);
 	plc_shim_expect_bugs(false);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
 	pcpu_lookup_cache_hit_stats_put();
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 0);
 	CHECK_EQ(__pcpu_lookup_cache_slow_max, 0);
 
 	/* Back to the harness's reference. */
@@ -850,37 +854,37 @@ static void hit_stats_debugfs(const void *arg)
 	/* Writing 1 takes one reference, however often; 0 drops it. */
 	locks = plc_shim.mutex_locks;
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_hit_stats_read(d), 1);
 	CHECK_EQ(plc_header_hit_stats(&cache), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, 0);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 0);
 	CHECK_EQ(plc_hit_stats_read(d), 0);
 	CHECK_EQ(plc_header_hit_stats(&cache), 0);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, 0);
-	/* The file's mutex on each write, the references' on a change. */
-	CHECK_EQ(plc_shim.mutex_locks, locks + 6);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 0);
+	/* The mutex, once by each write and once by each count read. */
+	CHECK_EQ(plc_shim.mutex_locks, locks + 8);
 
 	/* Any nonzero value is 1. */
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 2), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, 0);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 0);
 
 	/* It reads 1 for any reference; 0 drops only the file's own. */
 	pcpu_lookup_cache_hit_stats_get();
 	CHECK_EQ(plc_hit_stats_read(d), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 1), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 2);
 	CHECK_EQ(plc_shim_debugfs_attr_write(d, 0), 0);
-	CHECK_EQ(__pcpu_lookup_cache_slow_max, ULONG_MAX);
+	CHECK_EQ(pcpu_lookup_cache_hit_stats_refs(), 1);
 	CHECK_EQ(plc_hit_stats_read(d), 1);
 	pcpu_lookup_cache_hit_stats_put();
 	CHECK_EQ(plc_hit_stats_read(d), 0);
