@@ -417,7 +417,10 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	if (!plc_geometry_valid(nr_sets, nr_ways))
 		return -EINVAL;
 
-	BUILD_BUG_ON(PCPU_LOOKUP_CACHE_MAX_WAYS > U8_MAX);
+	/* nr_ways, set_stride and ways_bytes fit their fields. */
+	BUILD_BUG_ON(roundup_pow_of_two(PCPU_LOOKUP_CACHE_MAX_WAYS) > U8_MAX);
+	BUILD_BUG_ON(PCPU_LOOKUP_CACHE_MAX_WAYS *
+		     sizeof(struct pcpu_lookup_cache_entry) > U16_MAX);
 	cache->nr_sets = nr_sets;
 	cache->nr_ways = nr_ways;
 	cache->set_stride = plc_stride(nr_ways);
@@ -431,17 +434,27 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	cache->set_base_mask = ~((1U << cache->set_order) - 1);
 #if BITS_PER_LONG == 64
 	/*
-	 * The shift is positive, and the masks fit their fields: the
-	 * offsets that set_base_mask and home_mask clear bits of fit too.
+	 * home_mult moves the bits of the product that hash_long() takes
+	 * up to __PCPU_LOOKUP_CACHE_HOME_SHIFT: by a shift that is not
+	 * negative for the smallest table (one set, counted as two, of one
+	 * way), and that leaves room above for the largest table's offsets.
+	 * The masks fit their fields: the offsets that set_base_mask and
+	 * home_mask clear bits of fit too.
 	 */
-	BUILD_BUG_ON(BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS -
-		     ilog2(PCPU_LOOKUP_CACHE_MAX_SETS) <=
-		     ilog2(PCPU_LOOKUP_CACHE_MAX_WAYS *
-			   sizeof(struct pcpu_lookup_cache_entry)));
+	BUILD_BUG_ON(BITS_PER_LONG - __PCPU_LOOKUP_CACHE_SKIP_BITS - 1 -
+		     ilog2(sizeof(struct pcpu_lookup_cache_entry)) >
+		     __PCPU_LOOKUP_CACHE_HOME_SHIFT);
+	BUILD_BUG_ON(__PCPU_LOOKUP_CACHE_HOME_SHIFT +
+		     ilog2(PCPU_LOOKUP_CACHE_MAX_SETS *
+			   PCPU_LOOKUP_CACHE_MAX_WAYS *
+			   sizeof(struct pcpu_lookup_cache_entry)) >
+		     BITS_PER_LONG);
 	BUILD_BUG_ON((u64)PCPU_LOOKUP_CACHE_MAX_SETS *
 		     PCPU_LOOKUP_CACHE_MAX_WAYS *
 		     sizeof(struct pcpu_lookup_cache_entry) - 1 > UINT_MAX);
-	cache->offset_shift = cache->hash_shift - cache->set_order;
+	cache->home_mult = GOLDEN_RATIO_PRIME <<
+			   (__PCPU_LOOKUP_CACHE_HOME_SHIFT -
+			    (cache->hash_shift - cache->set_order));
 	cache->home_mask = (cache->set_mask << cache->set_order) |
 			   ((cache->set_stride - 1) *
 			    sizeof(struct pcpu_lookup_cache_entry));

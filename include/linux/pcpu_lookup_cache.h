@@ -165,7 +165,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 
-#define PCPU_LOOKUP_CACHE_MAX_SETS	65536
+#define PCPU_LOOKUP_CACHE_MAX_SETS	8192
 #define PCPU_LOOKUP_CACHE_MAX_WAYS	16
 #define PCPU_LOOKUP_CACHE_DEFAULT_SETS	64
 #define PCPU_LOOKUP_CACHE_DEFAULT_WAYS	4
@@ -265,36 +265,40 @@ enum pcpu_lookup_cache_step {
  * @seq: invalidation sequence, advanced by every invalidation and flush;
  *	a lookup's token. Next to the geometry, which every lookup reads
  *	anyway: in one cache line when the structure is line-aligned
+ * @home_mult: 64-bit only: GOLDEN_RATIO_PRIME shifted left by
+ *	%__PCPU_LOOKUP_CACHE_HOME_SHIFT - (@hash_shift - @set_order). The
+ *	byte offset of a key's home way is key * @home_mult >>
+ *	%__PCPU_LOOKUP_CACHE_HOME_SHIFT masked with @home_mask, the same
+ *	bits as key * GOLDEN_RATIO_PRIME >> (@hash_shift - @set_order)
+ *	masked with it, from a constant shift; its set's offset is that
+ *	with the low @set_order bits cleared. With @home_mask, @set_mask,
+ *	@set_base_mask, @ways_bytes, @set_order and @hash_shift, the
+ *	geometry as the lookup and the fill use it, computed once by
+ *	pcpu_lookup_cache_init()
+ * @home_mask: 64-bit only: the table's size minus one entry. A long, so
+ *	that the lookup masks with it straight from memory
  * @nr_sets: number of sets per CPU, a power of two
- * @set_stride: entries from one set to the next: nr_ways, rounded up to a
- *	power of two, so that no set straddles more cache lines than it
- *	fills and a set's offset in the table is a shift away from its index
- * @hash_shift: BITS_PER_LONG - 16 - @hash_bits; with @set_mask,
- *	@set_order, @ways_bytes, @offset_shift, @home_mask and
- *	@set_base_mask, the geometry as the lookup and the fill use it,
- *	computed once by pcpu_lookup_cache_init()
  * @set_mask: @nr_sets - 1
- * @ways_bytes: bytes of the @nr_ways entries of a set
- * @offset_shift: 64-bit only: @hash_shift - @set_order, which is positive
- *	there (@hash_shift is at least 32)
- * @home_mask: 64-bit only: the table's size minus one entry; the byte
- *	offset of a key's home way is key * GOLDEN_RATIO_PRIME >>
- *	@offset_shift, masked with it, and its set's offset that with the
- *	low @set_order bits cleared
  * @set_base_mask: the byte offset of a way in the table with the low
  *	@set_order bits cleared is its set's offset: the mask that clears
  *	them, so that the lookup's scan finds the set with one AND and no
- *	register for a shift (the table is at most 16 MiB per CPU)
+ *	register for a shift (the table is at most 2 MiB per CPU)
+ * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
+ *	dropped while it is nonzero
+ * @ways_bytes: bytes of the @nr_ways entries of a set
+ * @set_stride: entries from one set to the next: nr_ways, rounded up to a
+ *	power of two, so that no set straddles more cache lines than it
+ *	fills and a set's offset in the table is a shift away from its index
  * @nr_ways: number of ways per set
  * @hash_bits: log2(@nr_sets), at least 1: a set is picked by the low
  *	@hash_bits bits of hash_long(key, @hash_bits + 16)
  * @set_order: log2 of the bytes from one set to the next (@set_stride
- *	entries). It, @nr_ways and @hash_bits are bytes, so that the
+ *	entries)
+ * @hash_shift: BITS_PER_LONG - 16 - @hash_bits. It, @ways_bytes and the
+ *	four fields above are as small as their values allow, so that the
  *	structure stays 64 bytes on 64-bit (without the KUnit hook):
  *	kmalloc() then aligns it to a cache line, and a lookup's fields
  *	share that line
- * @suspended: pcpu_lookup_cache_suspend() calls not yet resumed; fills are
- *	dropped while it is nonzero
  * @debugfs: statistics file, if any
  * @test_hook: KUnit only: called at each &enum pcpu_lookup_cache_step
  *
@@ -304,20 +308,20 @@ enum pcpu_lookup_cache_step {
 struct pcpu_lookup_cache {
 	struct pcpu_lookup_cache_cpu __percpu *pcpu;
 	atomic_long_t seq;
-	unsigned int nr_sets;
-	unsigned int set_stride;
-	unsigned int hash_shift;
-	unsigned int set_mask;
-	unsigned int ways_bytes;
 #if BITS_PER_LONG == 64
-	unsigned int offset_shift;
-	unsigned int home_mask;
+	unsigned long home_mult;
+	unsigned long home_mask;
 #endif
+	unsigned int nr_sets;
+	unsigned int set_mask;
 	unsigned int set_base_mask;
+	atomic_t suspended;
+	u16 ways_bytes;
+	u8 set_stride;
 	u8 nr_ways;
 	u8 hash_bits;
 	u8 set_order;
-	atomic_t suspended;
+	u8 hash_shift;
 	struct dentry *debugfs;
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
 	void (*test_hook)(struct pcpu_lookup_cache *cache,
@@ -346,6 +350,12 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
 #define __PCPU_LOOKUP_CACHE_SKIP_BITS	16
 
 /*
+ * 64-bit: the constant shift of the home way's offset, BITS_PER_LONG less
+ * log2 of the largest table, 2 MiB (struct pcpu_lookup_cache, @home_mult).
+ */
+#define __PCPU_LOOKUP_CACHE_HOME_SHIFT	43
+
+/*
  * The index of @key's set: the low hash_bits bits of the top
  * hash_bits + 16 bits of key * GOLDEN_RATIO_PRIME, which is
  * hash_long(key, hash_bits + 16) (an architecture's own hash_64() or
@@ -368,17 +378,21 @@ __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
  * 64-bit, where the set's index is taken from at least 32 bits above the
  * bottom of the product, the home way is the log2(stride) bits just below
  * the set's, and one shift right and one mask take the offset itself from
- * the product (the shift and the mask are precomputed): the index of the
- * key's slot in a direct-mapped table of as many entries, with the same
- * hash. On 32-bit, where the set's index may take the bottom bits of the
- * product, the home way is taken from the bits just above the set's.
+ * the product: the index of the key's slot in a direct-mapped table of as
+ * many entries, with the same hash. The shift is a constant, so that the
+ * lookup loads no shift count: the multiplier, home_mult, is
+ * GOLDEN_RATIO_PRIME shifted left by as many bits as the constant shift
+ * takes off beyond the right ones, so the product carries the same bits
+ * that many places higher (modulo 2^64, which drops only bits above the
+ * offset). On 32-bit, where the set's index may take the bottom bits of the product,
+ * the home way is taken from the bits just above the set's.
  */
 static __always_inline size_t
 __pcpu_lookup_cache_home_offset(const struct pcpu_lookup_cache *cache,
 				unsigned long key)
 {
 #if BITS_PER_LONG == 64
-	return (key * GOLDEN_RATIO_PRIME >> cache->offset_shift) &
+	return (key * cache->home_mult >> __PCPU_LOOKUP_CACHE_HOME_SHIFT) &
 	       cache->home_mask;
 #else
 	unsigned long h = key * GOLDEN_RATIO_PRIME;

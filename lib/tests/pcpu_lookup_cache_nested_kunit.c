@@ -769,7 +769,7 @@ static void plc_test_fill_undone_after_flush_ipi(struct kunit *test)
 }
 
 static struct kunit_case plc_nested_test_cases[] = {
-	/* About 80 flushes of the 16 MiB table of the largest geometry. */
+	/* About 80 flushes of the 2 MiB table of the largest geometry. */
 	KUNIT_CASE_PARAM_ATTR(plc_test_nested_lookup, plc_geom_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM(plc_test_nested_lookup_uncounted, plc_geom_gen_params),

@@ -44,6 +44,7 @@ typedef uint32_t u32;
 typedef unsigned long long u64;	/* as asm-generic/int-ll64.h */
 typedef unsigned int gfp_t;
 #define U8_MAX ((u8)~0U)	/* as linux/limits.h */
+#define U16_MAX ((u16)~0U)	/* as linux/limits.h */
 
 /* compiler */
 #undef __always_inline

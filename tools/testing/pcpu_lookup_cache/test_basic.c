@@ -18,10 +18,11 @@ static void geometry(const void *arg)
 		{ 0, 1 }, { 0, 0 }, { 3, 4 }, { 6, 4 }, { 96, 4 },
 		{ 65537, 4 }, { 131072, 4 }, { 1u << 31, 4 }, { UINT_MAX, 4 },
 		{ 64, 0 }, { 64, 17 }, { 1, UINT_MAX }, { 65536, 17 },
+		{ 16384, 1 }, { 65536, 1 },
 	};
 	static const struct plc_geom good[] = {
 		{ 1, 1 }, { 1, 16 }, { 2, 3 }, { 16, 3 }, { 8, 5 }, { 64, 4 },
-		{ 512, 4 }, { 4096, 2 }, { 65536, 1 }, { 4, 9 },
+		{ 512, 4 }, { 4096, 2 }, { 8192, 1 }, { 8192, 16 }, { 4, 9 },
 	};
 	struct pcpu_lookup_cache cache;
 	struct pcpu_lookup_cache_stats s;
@@ -37,8 +38,9 @@ static void geometry(const void *arg)
 	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(PCPU_LOOKUP_CACHE_DEFAULT_SETS,
 					     PCPU_LOOKUP_CACHE_DEFAULT_WAYS),
 		 4240);
-	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(65536, 16),
-		 65536ul * 16 * 16 + 65536 + 80);
+	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(8192, 16),
+		 8192ul * 16 * 16 + 8192 + 80);
+	CHECK_EQ(pcpu_lookup_cache_cpu_bytes(16384, 16), 0);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		long calls = plc_shim.calls;
@@ -185,7 +187,7 @@ static void basic(const void *arg)
 
 static const struct plc_geom basic_geoms[] = {
 	{ 1, 1 }, { 1, 16 }, { 2, 3 }, { 16, 3 }, { 8, 5 }, { 64, 4 },
-	{ 512, 4 }, { 65536, 16 },
+	{ 512, 4 }, { 8192, 16 },
 };
 
 void test_basic(void)
