@@ -434,8 +434,9 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 	cache->set_base_mask = ~((1U << cache->set_order) - 1);
 #if BITS_PER_LONG == 64
 	/*
-	 * home_mult moves the bits of the product that hash_long() takes
-	 * up to __PCPU_LOOKUP_CACHE_HOME_SHIFT: by a shift that is not
+	 * home_mult moves the home way's byte offset in the product (the
+	 * bits that hash_long() takes, its entry's index, 4 bits higher) up
+	 * to __PCPU_LOOKUP_CACHE_HOME_SHIFT: by a shift that is not
 	 * negative for the smallest table (one set, counted as two, of one
 	 * way), and that leaves room above for the largest table's offsets.
 	 * The masks fit their fields: the offsets that set_base_mask and
@@ -446,11 +447,11 @@ int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,
 		     __PCPU_LOOKUP_CACHE_HOME_SHIFT);
 	BUILD_BUG_ON(__PCPU_LOOKUP_CACHE_HOME_SHIFT +
 		     ilog2(PCPU_LOOKUP_CACHE_MAX_SETS *
-			   PCPU_LOOKUP_CACHE_MAX_WAYS *
+			   roundup_pow_of_two(PCPU_LOOKUP_CACHE_MAX_WAYS) *
 			   sizeof(struct pcpu_lookup_cache_entry)) >
 		     BITS_PER_LONG);
 	BUILD_BUG_ON((u64)PCPU_LOOKUP_CACHE_MAX_SETS *
-		     PCPU_LOOKUP_CACHE_MAX_WAYS *
+		     roundup_pow_of_two(PCPU_LOOKUP_CACHE_MAX_WAYS) *
 		     sizeof(struct pcpu_lookup_cache_entry) - 1 > UINT_MAX);
 	cache->home_mult = GOLDEN_RATIO_PRIME <<
 			   (__PCPU_LOOKUP_CACHE_HOME_SHIFT -
@@ -558,11 +559,13 @@ plc_pick_entry(struct pcpu_lookup_cache *cache,
  * @cache: the cache
  * @key: the key that missed; 0 is ignored
  * @val: what the backing structure returned for @key; NULL is ignored
- * @token: what pcpu_lookup_cache_lookup() returned in its @token
+ * @token: what pcpu_lookup_cache_lookup() returned in its @token on a miss,
+ *	or pcpu_lookup_cache_token() for a hit turned down
  *
  * Call on the CPU of the lookup, with preemption still disabled since it,
- * from any context including NMI. The fill is dropped if an invalidation
- * or flush began after the lookup, so a value removed from the backing
+ * from any context including NMI. The fill is dropped if its token is
+ * %PCPU_LOOKUP_CACHE_NO_TOKEN, or if an invalidation or flush began after
+ * the lookup read its token, so a value removed from the backing
  * structure and invalidated is never left cached, if it interrupted
  * another fill on this CPU, or while the cache is suspended
  * (pcpu_lookup_cache_suspend()). An invalidation that begins while the
@@ -601,7 +604,8 @@ void notrace pcpu_lookup_cache_fill(struct pcpu_lookup_cache *cache,
 	 * out of line.
 	 */
 	pc = this_cpu_ptr(cache->pcpu);
-	if (unlikely(__pcpu_lookup_cache_seq(cache) != token ||
+	if (unlikely(token == PCPU_LOOKUP_CACHE_NO_TOKEN ||
+		     __pcpu_lookup_cache_seq(cache) != token ||
 		     READ_ONCE(pc->fill_busy) ||
 		     raw_atomic_read(&cache->suspended))) {
 		__pcpu_lookup_cache_add(&pc->stats.dropped, 1);

@@ -83,21 +83,22 @@
  *    that store of this CPU, which the invalidation read before it returned,
  *    so the lookup's region began before the grace period too.
  *
- * 3. Fill race: the lookup returns a token, the cache's invalidation
- *    sequence, and orders it before the caller's reads of the backing
- *    structure when it misses. Every invalidation and flush advances the
- *    sequence, with full barriers, after the caller removed the object and
- *    before it looks at any CPU's table. A fill drops out if its token is
- *    stale; otherwise it stores, issues a full barrier, reads the sequence
- *    again and empties the way it stored if the sequence moved. Either the
- *    fill sees the invalidation's advance and undoes its store, or the
- *    invalidation sees the stored key and interrupts that CPU (point 4),
- *    whose IPI clears it; if the IPI lands in the fill before its second
- *    read, that read sees the advance too. A value found in the backing
- *    structure before an invalidation began is therefore never left cached
- *    once the fill's caller has left its preemption-disabled region, which
- *    the grace period of point 5c waits for, whether the caller runs with
- *    IRQs on or off.
+ * 3. Fill race: on a miss, the lookup returns a token, the cache's invalidation
+ *    sequence, read after the lookup found the key absent, and orders it before
+ *    the caller's reads of the backing structure (pcpu_lookup_cache_token()
+ *    does the same for a hit that the caller turns down; a hit itself returns
+ *    PCPU_LOOKUP_CACHE_NO_TOKEN, which every fill drops). Every invalidation
+ *    and flush advances the sequence, with full barriers, after the caller
+ *    removed the object and before it looks at any CPU's table. A fill drops
+ *    out if its token is stale; otherwise it stores, issues a full barrier,
+ *    reads the sequence again and empties the way it stored if the sequence
+ *    moved. Either the fill sees the invalidation's advance and undoes its
+ *    store, or the invalidation sees the stored key and interrupts that CPU
+ *    (point 4), whose IPI clears it; if the IPI lands in the fill before its
+ *    second read, that read sees the advance too. A value found in the backing
+ *    structure before an invalidation began is therefore never left cached once
+ *    the fill's caller has left its preemption-disabled region, which the grace
+ *    period of point 5c waits for, whether the caller runs with IRQs on or off.
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
  *    _flush(), _suspend(); _resume() waits for a grace period instead)
@@ -170,6 +171,13 @@
 #define PCPU_LOOKUP_CACHE_DEFAULT_SETS	64
 #define PCPU_LOOKUP_CACHE_DEFAULT_WAYS	4
 
+/*
+ * The token that a hit returns, which every fill drops. The invalidation
+ * sequence takes this value too, once every 2^BITS_PER_LONG advances: a
+ * miss that reads it then has its fill dropped, which costs one more miss.
+ */
+#define PCPU_LOOKUP_CACHE_NO_TOKEN	ULONG_MAX
+
 struct dentry;
 
 /* 0, or ULONG_MAX while hit statistics are on: pcpu_lookup_cache_lookup(). */
@@ -236,13 +244,14 @@ struct pcpu_lookup_cache_cpu {
 
 /**
  * enum pcpu_lookup_cache_step - points where KUnit may interrupt
- * @PCPU_LOOKUP_CACHE_STEP_TOKEN: lookup, after reading the token
+ * @PCPU_LOOKUP_CACHE_STEP_START: lookup, after reading the write count
  * @PCPU_LOOKUP_CACHE_STEP_KEY: lookup, before reading a way's key: the
  *	key's home way first (past the last way if it is a padding entry),
  *	then the others in order
  * @PCPU_LOOKUP_CACHE_STEP_VAL: lookup, key matched, before reading the value
  * @PCPU_LOOKUP_CACHE_STEP_RECHECK: lookup, before the second read of the
  *	write count
+ * @PCPU_LOOKUP_CACHE_STEP_TOKEN: lookup, on a miss, after reading the token
  * @PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR: fill, after clearing the way's key
  * @PCPU_LOOKUP_CACHE_STEP_FILL_VAL: fill, after storing the value and
  *	setting the CPU's filled flag
@@ -250,10 +259,11 @@ struct pcpu_lookup_cache_cpu {
  *	second read of the invalidation sequence
  */
 enum pcpu_lookup_cache_step {
-	PCPU_LOOKUP_CACHE_STEP_TOKEN,
+	PCPU_LOOKUP_CACHE_STEP_START,
 	PCPU_LOOKUP_CACHE_STEP_KEY,
 	PCPU_LOOKUP_CACHE_STEP_VAL,
 	PCPU_LOOKUP_CACHE_STEP_RECHECK,
+	PCPU_LOOKUP_CACHE_STEP_TOKEN,
 	PCPU_LOOKUP_CACHE_STEP_FILL_CLEAR,
 	PCPU_LOOKUP_CACHE_STEP_FILL_VAL,
 	PCPU_LOOKUP_CACHE_STEP_FILL_KEY,
@@ -263,8 +273,8 @@ enum pcpu_lookup_cache_step {
  * struct pcpu_lookup_cache - a per-CPU lookup cache
  * @pcpu: per-CPU part, NULL when the cache is not initialised
  * @seq: invalidation sequence, advanced by every invalidation and flush;
- *	a lookup's token. Next to the geometry, which every lookup reads
- *	anyway: in one cache line when the structure is line-aligned
+ *	a miss's token. Next to the geometry, which a miss has read already:
+ *	in one cache line when the structure is line-aligned
  * @home_mult: 64-bit only: GOLDEN_RATIO_PRIME shifted left by
  *	%__PCPU_LOOKUP_CACHE_HOME_SHIFT - (@hash_shift - @set_order). The
  *	byte offset of a key's home way is key * @home_mult >>
@@ -384,8 +394,8 @@ __pcpu_lookup_cache_set_index(const struct pcpu_lookup_cache *cache,
  * GOLDEN_RATIO_PRIME shifted left by as many bits as the constant shift
  * takes off beyond the right ones, so the product carries the same bits
  * that many places higher (modulo 2^64, which drops only bits above the
- * offset). On 32-bit, where the set's index may take the bottom bits of the product,
- * the home way is taken from the bits just above the set's.
+ * offset). On 32-bit, where the set's index may take the bottom bits of
+ * the product, the home way is taken from the bits just above the set's.
  */
 static __always_inline size_t
 __pcpu_lookup_cache_home_offset(const struct pcpu_lookup_cache *cache,
@@ -491,12 +501,11 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	size_t offset;
 	void *val;
 
-	*token = __pcpu_lookup_cache_seq(cache);
 	if (counted && unlikely(!key))
 		goto out;
 	writes = READ_ONCE(pc->writes);
 	barrier();
-	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_START, 0);
 	/* The home way first: a hit there takes one branch. */
 	offset = __pcpu_lookup_cache_home_offset(cache, key);
 	home = (void *)pc->entries + offset;
@@ -547,12 +556,27 @@ hit:
 		 */
 		if (!val)
 			__builtin_unreachable();
+		/*
+		 * A store that costs nothing where the token is a local that
+		 * the caller uses only after a miss, as it should: the
+		 * compiler drops it.
+		 */
+		*token = PCPU_LOOKUP_CACHE_NO_TOKEN;
 		return val;
 	}
 miss:
 	if (counted)
 		__pcpu_lookup_cache_add(&pc->stats.misses, 1);
 out:
+	/*
+	 * Only a miss needs the token, so only a miss reads it: a hit loads
+	 * nothing that it does not use, and returns PCPU_LOOKUP_CACHE_NO_TOKEN.
+	 * Any point before the caller's reads of the backing structure will
+	 * do, since a fill is judged by the reads that follow its token
+	 * (contract point 3).
+	 */
+	*token = __pcpu_lookup_cache_seq(cache);
+	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
 	/*
 	 * The caller now reads the backing structure: order the token
 	 * before those reads, so that a token taken after an invalidation's
@@ -578,7 +602,9 @@ static inline bool pcpu_lookup_cache_hit_stats_enabled(void)
  * pcpu_lookup_cache_lookup() - look up @key in this CPU's cache
  * @cache: an initialised cache
  * @key: the key; 0 always misses
- * @token: returns the token to pass to pcpu_lookup_cache_fill()
+ * @token: on a miss, returns the token to pass to pcpu_lookup_cache_fill();
+ *	on a hit, %PCPU_LOOKUP_CACHE_NO_TOKEN, which every fill drops (see
+ *	pcpu_lookup_cache_token())
  *
  * Call with preemption disabled, from any context including NMI. Takes no
  * lock and never waits. On a miss, look @key up in the backing structure
@@ -612,6 +638,30 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	if (unlikely(key <= __pcpu_lookup_cache_slow_max))
 		return __pcpu_lookup_cache_lookup(cache, key, token, true);
 	return __pcpu_lookup_cache_lookup(cache, key, token, false);
+}
+
+/**
+ * pcpu_lookup_cache_token() - the token of a hit that the caller turns down
+ * @cache: an initialised cache
+ *
+ * pcpu_lookup_cache_lookup() returns a token only on a miss. A caller that
+ * finds a hit's value of no use (a cache of ranges whose value does not
+ * cover the address looked up, say) and reads the backing structure
+ * instead takes the token for its fill here, after the lookup: it is
+ * ordered before the caller's reads of the backing structure, as the
+ * lookup's is on a miss. Call with preemption disabled, from any context
+ * including NMI, on the CPU of the lookup and the fill.
+ *
+ * Return: the token to pass to pcpu_lookup_cache_fill().
+ */
+static __always_inline unsigned long
+pcpu_lookup_cache_token(const struct pcpu_lookup_cache *cache)
+{
+	unsigned long token = __pcpu_lookup_cache_seq(cache);
+
+	/* As the lookup's miss: pairs with the advance's full barrier. */
+	smp_rmb();
+	return token;
 }
 
 int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,

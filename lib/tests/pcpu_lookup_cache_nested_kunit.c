@@ -135,7 +135,7 @@ static void plc_inject_lookup(struct plc_ctx *ctx)
 
 /*
  * Whether the hook at @step fires at the @p-th way that a lookup of
- * keys[@i] reads, for the cases the test runs: TOKEN always fires once, at
+ * keys[@i] reads, for the cases the test runs: START always fires once, at
  * way 0; KEY at every way that the lookup reads, both right before the
  * key's way and, for the key read last, at each way read before it
  * (its home way, then the others); VAL and RECHECK at the key's way.
@@ -147,7 +147,7 @@ static bool plc_lookup_case(const struct plc_ctx *ctx,
 	unsigned int pos = plc_reset_pos(ctx, i);
 
 	switch (step) {
-	case PCPU_LOOKUP_CACHE_STEP_TOKEN:
+	case PCPU_LOOKUP_CACHE_STEP_START:
 		return p == 0;
 	case PCPU_LOOKUP_CACHE_STEP_KEY:
 		return p == pos || (i == ctx->cache.nr_ways - 1 && p < pos);
@@ -191,11 +191,16 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 	case PLC_INJ_INVALIDATE:
 	case PLC_INJ_FLUSH:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
-		/* The token is stale: the fill is dropped. */
-		plc_fill(ctx, key, &ctx->obj_a[i], token);
-		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
-				      ctx->where);
-		plc_expect_delta(ctx, 0, 2, 0, 1, 0,
+		/*
+		 * The miss read its token after the writer: it is good, and
+		 * the fill of what the backing structure now holds is kept.
+		 * A token read before an invalidation is the TOKEN step's
+		 * case (plc_test_nested_token()).
+		 */
+		plc_fill(ctx, key, ctx->new_val, token);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
+					ctx->new_val, "%s", ctx->where);
+		plc_expect_delta(ctx, 1, 1, 1, 0, 0,
 				 kind == PLC_INJ_FLUSH ? w : 1);
 		break;
 	case PLC_INJ_REFILL:
@@ -214,28 +219,29 @@ static void plc_nested_lookup_case(struct plc_ctx *ctx, enum plc_inject kind,
 		 * the one the invalidation dropped: a miss, whatever the step.
 		 */
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
-		plc_fill(ctx, key, &ctx->obj_a[i], token);
+		/* Its token, read after the writer, is good: kept in place. */
+		plc_fill(ctx, key, ctx->new_val, token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
 					(void *)&ctx->obj_b[i], "%s", ctx->where);
-		plc_expect_delta(ctx, 1, 2, 1, 1, 0, 1);
+		KUNIT_EXPECT_EQ_MSG(test, plc_way_of(ctx, key), (int)t, "%s",
+				    ctx->where);
+		plc_expect_delta(ctx, 1, 2, 2, 0, 0, 1);
 		break;
 	case PLC_INJ_ADVANCE:
 		/*
 		 * No writer ran on this CPU: a hit, which the grace period
-		 * after that invalidation covers (contract point 2). The
-		 * token, read before the advance, is stale: its fill is
-		 * dropped and the entry stays.
+		 * after that invalidation covers (contract point 2), and
+		 * which returns no token.
 		 */
 		KUNIT_EXPECT_PTR_EQ_MSG(test, got, (void *)&ctx->obj_a[i], "%s",
 					ctx->where);
-		plc_fill(ctx, key, &ctx->obj_b[i], token);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, key, NULL),
 					(void *)&ctx->obj_a[i], "%s", ctx->where);
 		/* Then its IPI: from now on the key misses. */
 		plc_invalidate_local(ctx, key);
 		KUNIT_EXPECT_NULL_MSG(test, plc_lookup(ctx, key, NULL), "%s",
 				      ctx->where);
-		plc_expect_delta(ctx, 2, 1, 0, 1, 0, 1);
+		plc_expect_delta(ctx, 2, 1, 0, 0, 0, 1);
 		break;
 	default:
 		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
@@ -265,13 +271,13 @@ static void plc_nested_lookups(struct plc_ctx *ctx)
 
 	ctx->inject = plc_inject_lookup;
 	for (kind = 0; kind < PLC_NR_INJ; kind++)
-		for (step = PCPU_LOOKUP_CACHE_STEP_TOKEN;
+		for (step = PCPU_LOOKUP_CACHE_STEP_START;
 		     step <= PCPU_LOOKUP_CACHE_STEP_RECHECK; step++)
 			for (i = 0; i < w; i++)
 				for (p = 0; p < ctx->nr_order; p++) {
 					if (!plc_lookup_case(ctx, step, i, p))
 						continue;
-					j = step == PCPU_LOOKUP_CACHE_STEP_TOKEN ?
+					j = step == PCPU_LOOKUP_CACHE_STEP_START ?
 					    0 : ctx->order[p];
 					plc_nested_lookup_case(ctx, kind, step,
 							       i, j);
@@ -287,8 +293,8 @@ static void plc_nested_lookups(struct plc_ctx *ctx)
  * Contract 2: a nested invalidation, flush, refill or eviction, or the
  * start of an invalidation on another CPU, at every step of a lookup and
  * every way position. The lookup returns NULL or a value stored under its
- * key, exactly the one the protocol predicts, and a fill with its token is
- * dropped after an invalidation or flush.
+ * key, exactly the one the protocol predicts; a miss reads its token after
+ * the writer, and the fill with that token is kept.
  */
 static void plc_test_nested_lookup(struct kunit *test)
 {
@@ -385,6 +391,139 @@ static void plc_test_nested_lookup_home_uncounted(struct kunit *test)
 	plc_nested_lookup_home(test, true);
 }
 
+/*
+ * Contract 3: a hit returns PCPU_LOOKUP_CACHE_NO_TOKEN, which every fill
+ * drops, also when the sequence has that value, and
+ * pcpu_lookup_cache_token() a good token for a hit turned down.
+ */
+static void plc_hit_token(struct kunit *test, bool uncounted)
+{
+	struct plc_ctx *ctx = plc_setup(test, test->param_value);
+	unsigned long token, key = ctx->keys[0];
+	void *a = &ctx->obj_a[0], *b = &ctx->obj_b[0];
+
+	if (uncounted)
+		plc_uncount(ctx);
+
+	KUNIT_EXPECT_NULL(test, plc_get(ctx, key, a));
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, key, &token), a);
+	KUNIT_EXPECT_EQ(test, token, PCPU_LOOKUP_CACHE_NO_TOKEN);
+	plc_fill(ctx, key, b, token);
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, key, NULL), a);
+	/* Turned down: a good token, and the refill stores in place. */
+	preempt_disable();
+	token = pcpu_lookup_cache_token(&ctx->cache);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, token,
+			(unsigned long)atomic_long_read(&ctx->cache.seq));
+	plc_fill(ctx, key, b, token);
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, key, NULL), b);
+	plc_expect_delta(ctx, 3, 1, 2, 1, 0, 0);
+
+	/* A miss whose token has that value: its fill is dropped too. */
+	atomic_long_set(&ctx->cache.seq, (long)PCPU_LOOKUP_CACHE_NO_TOKEN - 1);
+	plc_invalidate_local(ctx, key);
+	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, key, &token));
+	KUNIT_EXPECT_EQ(test, token, PCPU_LOOKUP_CACHE_NO_TOKEN);
+	plc_fill(ctx, key, a, token);
+	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, key, NULL));
+	plc_expect_delta(ctx, 0, 2, 0, 1, 0, 1);
+	/* The next advance wraps to 0, a token like any other. */
+	plc_invalidate_local(ctx, key);
+	KUNIT_EXPECT_NULL(test, plc_lookup(ctx, key, &token));
+	KUNIT_EXPECT_EQ(test, token, 0);
+	plc_fill(ctx, key, a, token);
+	KUNIT_EXPECT_PTR_EQ(test, plc_lookup(ctx, key, NULL), a);
+	plc_expect_delta(ctx, 1, 1, 1, 0, 0, 0);
+}
+
+static void plc_test_hit_token(struct kunit *test)
+{
+	plc_hit_token(test, false);
+}
+
+/* The cases of plc_test_hit_token(), with hit statistics off. */
+static void plc_test_hit_token_uncounted(struct kunit *test)
+{
+	plc_hit_token(test, true);
+}
+
+/*
+ * Contract 3, the lookup's side: a miss reads its token after it found the
+ * key absent, at the TOKEN step, and a hit never gets there. A writer
+ * nested right after that read that advances the sequence (an
+ * invalidation, a flush, an invalidation that began on another CPU) makes
+ * the fill with the token drop out; a refill, which does not, leaves it
+ * good. The key is one of the set that is not cached.
+ */
+static void plc_nested_token(struct kunit *test, bool uncounted)
+{
+	static const enum plc_inject kinds[] = {
+		PLC_INJ_INVALIDATE, PLC_INJ_FLUSH, PLC_INJ_ADVANCE,
+		PLC_INJ_INVALIDATE_REFILL, PLC_INJ_REFILL,
+	};
+	struct plc_ctx *ctx = plc_setup(test, test->param_value);
+	unsigned int w = ctx->cache.nr_ways, k;
+	unsigned long token, key = ctx->keys[w];
+	void *got;
+
+	if (uncounted)
+		plc_uncount(ctx);
+	ctx->inject = plc_inject_lookup;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		snprintf(ctx->where, sizeof(ctx->where), "%s at the token",
+			 plc_inject_name[kinds[k]]);
+		plc_reset_set(ctx);
+		plc_arm(ctx, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, plc_lookup(ctx, ctx->keys[0], NULL),
+					(void *)&ctx->obj_a[0], "%s", ctx->where);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->fired, 0, "%s: a hit",
+				    ctx->where);
+
+		ctx->kind = kinds[k];
+		ctx->target = key;
+		ctx->new_val = &ctx->obj_b[w];
+		plc_arm(ctx, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
+		got = plc_lookup(ctx, key, &token);
+		ctx->armed = 0;
+		KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->fired, 1, "%s", ctx->where);
+		plc_fill(ctx, key, &ctx->obj_a[w], token);
+		got = plc_lookup(ctx, key, NULL);
+		switch (kinds[k]) {
+		case PLC_INJ_REFILL:
+			/* Kept, in place of the refill, which evicted. */
+			KUNIT_EXPECT_PTR_EQ_MSG(test, got,
+						(void *)&ctx->obj_a[w], "%s",
+						ctx->where);
+			plc_expect_delta(ctx, 2, 1, 2, 0, 1, 0);
+			break;
+		case PLC_INJ_INVALIDATE_REFILL:
+			/* Dropped; the nested user's fill stays. */
+			KUNIT_EXPECT_PTR_EQ_MSG(test, got, ctx->new_val, "%s",
+						ctx->where);
+			plc_expect_delta(ctx, 2, 2, 1, 1, 1, 0);
+			break;
+		default:
+			KUNIT_EXPECT_NULL_MSG(test, got, "%s", ctx->where);
+			plc_expect_delta(ctx, 1, 2, 0, 1, 0,
+					 kinds[k] == PLC_INJ_FLUSH ? w : 0);
+			break;
+		}
+	}
+}
+
+static void plc_test_nested_token(struct kunit *test)
+{
+	plc_nested_token(test, false);
+}
+
+/* The cases of plc_test_nested_token(), with hit statistics off. */
+static void plc_test_nested_token_uncounted(struct kunit *test)
+{
+	plc_nested_token(test, true);
+}
+
 /* The nested lookups and fills of plc_test_nested_fill(). */
 static void plc_inject_fill(struct plc_ctx *ctx)
 {
@@ -418,6 +557,7 @@ static void plc_inject_fill(struct plc_ctx *ctx)
 			ctx->other_bad++;
 	}
 	/* An NMI's fills, with a fresh token, are dropped. */
+	token = pcpu_lookup_cache_token(cache);
 	pcpu_lookup_cache_fill(cache, ctx->intruder,
 			       &ctx->obj_a[ctx->nr_keys - 2], token);
 	pcpu_lookup_cache_fill(cache, ctx->target, ctx->new_val, token);
@@ -776,6 +916,10 @@ static struct kunit_case plc_nested_test_cases[] = {
 	KUNIT_CASE_PARAM(plc_test_nested_lookup_home, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_lookup_home_uncounted,
 			 plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_hit_token, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_hit_token_uncounted, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_nested_token, plc_geom_gen_params),
+	KUNIT_CASE_PARAM(plc_test_nested_token_uncounted, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_fill, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_nested_fill_uncounted, plc_geom_gen_params),
 	KUNIT_CASE_PARAM(plc_test_fill_undone, plc_geom_gen_params),

@@ -58,6 +58,21 @@ static inline void *plc_val(unsigned long key, unsigned int ver)
 				   ((unsigned long)ver << 4));
 }
 
+/*
+ * Look @key up for a fill that follows whether or not it hits, as a user
+ * that turns a hit down: a hit's token is one that no fill takes, so take
+ * a good one.
+ */
+static inline void *plc_lookup_for_fill(struct pcpu_lookup_cache *cache,
+					unsigned long key, unsigned long *token)
+{
+	void *val = pcpu_lookup_cache_lookup(cache, key, token);
+
+	if (val)
+		*token = pcpu_lookup_cache_token(cache);
+	return val;
+}
+
 /* The set of @key, computed independently of the library. */
 static inline unsigned int plc_ref_set(unsigned int sets, unsigned long key)
 {

@@ -338,6 +338,10 @@ static void replacement(const void *arg)
 			if (!pcpu_lookup_cache_lookup(&cache, k, &token)) {
 				for (w = 0; w < g->ways; w++)
 					CHECK(r.key[w] != k);
+			} else {
+				CHECK_EQ(token, PCPU_LOOKUP_CACHE_NO_TOKEN);
+				/* Turn the hit down, to refill in place. */
+				token = pcpu_lookup_cache_token(&cache);
 			}
 			/* Refill even on a hit: updates in place. */
 			ver[k]++;
@@ -686,8 +690,11 @@ static void hit_stats_off(const void *arg)
 	/* A miss, a fill, a hit: only the fill is counted. */
 	CHECK(!pcpu_lookup_cache_lookup(&cache, keys[0], &token));
 	pcpu_lookup_cache_fill(&cache, keys[0], plc_val(keys[0], 0), token);
+	token = 0;
 	CHECK_PTR(pcpu_lookup_cache_lookup(&cache, keys[0], &token),
 		  plc_val(keys[0], 0));
+	/* This copy's hit returns the token that every fill drops too. */
+	CHECK_EQ(token, PCPU_LOOKUP_CACHE_NO_TOKEN);
 	plc_stats(&cache, 0, &s);
 	CHECK_EQ(s.hits, 0);
 	CHECK_EQ(s.misses, 0);

@@ -121,7 +121,7 @@ static void ipi_in_fill_one(const struct plc_geom *g, enum fill_case fc,
 	ipf.irq = irq;
 	ipf.irq_got = NULL;
 
-	pcpu_lookup_cache_lookup(&cache, key, &token);
+	plc_lookup_for_fill(&cache, key, &token);
 	plc_stats(&cache, 0, &s0);
 	writes = plc_pc(&cache, 0)->writes;
 	cache.test_hook = ipi_in_fill_hook;

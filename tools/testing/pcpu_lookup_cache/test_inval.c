@@ -315,7 +315,7 @@ static void refill_on(struct pcpu_lookup_cache *cache, int cpu,
 	unsigned long token;
 
 	plc_sim_set_cpu(cpu);
-	pcpu_lookup_cache_lookup(cache, key, &token);
+	plc_lookup_for_fill(cache, key, &token);
 	pcpu_lookup_cache_fill(cache, key, val, token);
 	plc_sim_set_cpu(0);
 }

@@ -59,12 +59,14 @@ static void *m_lookup(struct model *m, int cpu, unsigned long key,
 	struct model_cpu *c = &m->cpu[cpu];
 	unsigned int set = plc_ref_set(m->sets, key), w;
 
+	/* A miss returns the sequence as its token, a hit one no fill takes. */
 	*token = m->seq;
 	if (!key)
 		return NULL;
 	for (w = 0; w < m->ways; w++) {
 		if (c->key[set * m->ways + w] == key) {
 			c->st.hits++;
+			*token = PCPU_LOOKUP_CACHE_NO_TOKEN;
 			return c->val[set * m->ways + w];
 		}
 	}

@@ -88,7 +88,7 @@ static void do_update(struct pcpu_lookup_cache *cache)
 {
 	unsigned long token;
 
-	nest.nested_ret = pcpu_lookup_cache_lookup(cache, nest.key, &token);
+	nest.nested_ret = plc_lookup_for_fill(cache, nest.key, &token);
 	pcpu_lookup_cache_fill(cache, nest.key, plc_val(nest.key, 1), token);
 }
 
@@ -180,15 +180,19 @@ static void nested_lookup_one(const struct plc_geom *g, unsigned int j,
 		CHECK_EQ(plc_pc(&cache, 0)->writes, writes);
 
 		/* The hook points, in order. */
-		hk = n == 0 ? PCPU_LOOKUP_CACHE_STEP_TOKEN :
+		hk = n == 0 ? PCPU_LOOKUP_CACHE_STEP_START :
 		     n <= (int)(miss ? ways : j + 1) ?
 		     PCPU_LOOKUP_CACHE_STEP_KEY :
+		     miss ? PCPU_LOOKUP_CACHE_STEP_TOKEN :
 		     n == (int)j + 2 ? PCPU_LOOKUP_CACHE_STEP_VAL :
 		     PCPU_LOOKUP_CACHE_STEP_RECHECK;
 		CHECK_EQ(nest.step, hk);
 		if (hk == PCPU_LOOKUP_CACHE_STEP_KEY)
 			CHECK_EQ(nest.way, n - 1);
-		else if (hk != PCPU_LOOKUP_CACHE_STEP_TOKEN)
+		else if (hk == PCPU_LOOKUP_CACHE_STEP_START ||
+			 hk == PCPU_LOOKUP_CACHE_STEP_TOKEN)
+			CHECK_EQ(nest.way, 0);
+		else
 			CHECK_EQ(nest.way, j);
 
 		if (!miss) {
@@ -211,13 +215,18 @@ static void nested_lookup_one(const struct plc_geom *g, unsigned int j,
 		if (ret)
 			CHECK(s1.hits > s0.hits);
 
-		/* The caller's fill: dropped iff an invalidation ran. */
+		/*
+		 * The caller's fill: dropped iff an invalidation ran after
+		 * the miss read its token, at the TOKEN step; one that ran
+		 * before left the token good.
+		 */
 		if (!ret) {
 			pcpu_lookup_cache_fill(&cache, key, plc_val(key, 0),
 					       token);
 			plc_stats(&cache, 0, &s0);
-			if (a == A_INVAL_KEY || a == A_INVAL_OTHER ||
-			    a == A_FLUSH || a == A_INVAL_REFILL) {
+			if (hk == PCPU_LOOKUP_CACHE_STEP_TOKEN &&
+			    (a == A_INVAL_KEY || a == A_INVAL_OTHER ||
+			     a == A_FLUSH || a == A_INVAL_REFILL)) {
 				CHECK_EQ(s0.dropped, s1.dropped + 1);
 				CHECK_EQ(plc_pc(&cache, 0)->writes, writes);
 			} else {
@@ -246,8 +255,8 @@ static void nested_lookup_one(const struct plc_geom *g, unsigned int j,
 			return;
 		}
 	}
-	/* TOKEN, KEY at ways 0..j, VAL, RECHECK; or TOKEN, KEY at all. */
-	CHECK_EQ(n, miss ? (int)ways + 1 : (int)j + 4);
+	/* START, KEY at ways 0..j, VAL, RECHECK; or START, KEY at all, TOKEN. */
+	CHECK_EQ(n, miss ? (int)ways + 2 : (int)j + 4);
 }
 
 static void nested_lookup(const void *arg)
@@ -282,7 +291,7 @@ static void do_b_lookup_key(struct pcpu_lookup_cache *cache)
 {
 	unsigned long token;
 
-	nest.nested_ret = pcpu_lookup_cache_lookup(cache, nest.key, &token);
+	nest.nested_ret = plc_lookup_for_fill(cache, nest.key, &token);
 	pcpu_lookup_cache_fill(cache, nest.key, plc_val(nest.key, 0), token);
 }
 
@@ -343,7 +352,7 @@ static void nested_fill_one(const struct plc_geom *g, unsigned int j,
 		if (n == 2 && (b == B_LOOKUP_KEY ||
 			       (b == B_LOOKUP_OLD && fc == F_UPDATE)))
 			want_nested = val;
-		pcpu_lookup_cache_lookup(&cache, key, &token);
+		plc_lookup_for_fill(&cache, key, &token);
 		plc_stats(&cache, 0, &s0);
 		arm(&cache, n, b == B_LOOKUP_KEY ? do_b_lookup_key :
 			       b == B_FILL_OTHER ? do_b_fill_other :
@@ -476,7 +485,7 @@ static void fill_undone_one(const struct plc_geom *g, unsigned int j,
 		plc_sim_set_cpu(0);
 		plc_stats(&cache, 1, &r0);
 
-		pcpu_lookup_cache_lookup(&cache, key, &token);
+		plc_lookup_for_fill(&cache, key, &token);
 		seq = plc_seq(&cache);
 		plc_stats(&cache, 0, &s0);
 		ipi0 = plc_shim.ipi_cpu[0];
