@@ -487,6 +487,35 @@ static __always_inline void __pcpu_lookup_cache_add(u64 *count, u64 n)
 	WRITE_ONCE(*count, READ_ONCE(*count) + n);
 }
 
+/**
+ * pcpu_lookup_cache_token() - the token of a hit that the caller turns down
+ * @cache: an initialised cache
+ *
+ * pcpu_lookup_cache_lookup() returns a token only on a miss. A caller that
+ * finds a hit's value of no use (a cache of ranges whose value does not
+ * cover the address looked up, say) and reads the backing structure
+ * instead takes the token for its fill here, after the lookup: it is
+ * ordered before the caller's reads of the backing structure, as the
+ * lookup's is on a miss. Call with preemption disabled, from any context
+ * including NMI, on the CPU of the lookup and the fill.
+ *
+ * Return: the token to pass to pcpu_lookup_cache_fill().
+ */
+static __always_inline unsigned long
+pcpu_lookup_cache_token(const struct pcpu_lookup_cache *cache)
+{
+	unsigned long token = __pcpu_lookup_cache_seq(cache);
+
+	/*
+	 * The caller now reads the backing structure: order the token
+	 * before those reads, so that a token taken after an invalidation's
+	 * advance goes with a read that sees the removal before it. Pairs
+	 * with the full barrier before the advance (contract point 3).
+	 */
+	smp_rmb();
+	return token;
+}
+
 /*
  * The lookup of pcpu_lookup_cache_lookup(); with @counted, the copy that
  * counts its hit or miss, and that key 0 takes: it misses, uncounted.
@@ -575,15 +604,8 @@ out:
 	 * do, since a fill is judged by the reads that follow its token
 	 * (contract point 3).
 	 */
-	*token = __pcpu_lookup_cache_seq(cache);
+	*token = pcpu_lookup_cache_token(cache);
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_TOKEN, 0);
-	/*
-	 * The caller now reads the backing structure: order the token
-	 * before those reads, so that a token taken after an invalidation's
-	 * advance goes with a read that sees the removal before it. Pairs
-	 * with the full barrier before the advance (contract point 3).
-	 */
-	smp_rmb();
 	return NULL;
 }
 
@@ -638,30 +660,6 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	if (unlikely(key <= __pcpu_lookup_cache_slow_max))
 		return __pcpu_lookup_cache_lookup(cache, key, token, true);
 	return __pcpu_lookup_cache_lookup(cache, key, token, false);
-}
-
-/**
- * pcpu_lookup_cache_token() - the token of a hit that the caller turns down
- * @cache: an initialised cache
- *
- * pcpu_lookup_cache_lookup() returns a token only on a miss. A caller that
- * finds a hit's value of no use (a cache of ranges whose value does not
- * cover the address looked up, say) and reads the backing structure
- * instead takes the token for its fill here, after the lookup: it is
- * ordered before the caller's reads of the backing structure, as the
- * lookup's is on a miss. Call with preemption disabled, from any context
- * including NMI, on the CPU of the lookup and the fill.
- *
- * Return: the token to pass to pcpu_lookup_cache_fill().
- */
-static __always_inline unsigned long
-pcpu_lookup_cache_token(const struct pcpu_lookup_cache *cache)
-{
-	unsigned long token = __pcpu_lookup_cache_seq(cache);
-
-	/* As the lookup's miss: pairs with the advance's full barrier. */
-	smp_rmb();
-	return token;
 }
 
 int pcpu_lookup_cache_init(struct pcpu_lookup_cache *cache,

@@ -283,12 +283,6 @@ static inline void atomic_long_inc(atomic_long_t *v)
 	__atomic_fetch_add(&v->counter, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Fully ordered, as a value-returning atomic is in the kernel. */
-static inline long atomic_long_inc_return(atomic_long_t *v)
-{
-	return __atomic_add_fetch(&v->counter, 1, __ATOMIC_SEQ_CST);
-}
-
 /*
  * smp_mb() and the atomic ones are full barriers, as the kernel's on x86 (a
  * locked instruction); smp_rmb() orders loads only.
