@@ -230,7 +230,10 @@ struct pcpu_lookup_cache_stats {
  *	this table that did not interrupt a fill: a flush interrupts only
  *	the CPUs where it is set (all, if it cannot allocate a cpumask)
  * @writes: advanced by every fill, invalidation and flush of this table
- *	before it changes an entry; a lookup that sees it move misses
+ *	before it changes an entry; a lookup that sees it move misses.
+ *	__data_racy: the lookup reads it plain, between compiler barriers.
+ *	Its writers must use WRITE_ONCE(): KCSAN treats every access to it
+ *	as marked, so it would not report a plain one
  * @stats: this CPU's counters
  */
 struct pcpu_lookup_cache_cpu {
@@ -238,7 +241,7 @@ struct pcpu_lookup_cache_cpu {
 	u8 *victim;
 	u8 fill_busy;
 	u8 filled;
-	unsigned int writes;
+	unsigned int __data_racy writes;
 	struct pcpu_lookup_cache_stats stats;
 };
 
@@ -532,7 +535,20 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 
 	if (counted && unlikely(!key))
 		goto out;
-	writes = READ_ONCE(pc->writes);
+	/*
+	 * Both reads of the write count are plain, each fenced by a compiler
+	 * barrier, so that GCC folds the second into its compare (it does not
+	 * fold a volatile read: one more instruction on x86). The only writers
+	 * that can move the count during the lookup are the fills,
+	 * invalidations and flushes of IRQs, NMIs and exceptions (int3) on this
+	 * CPU, which run between two instructions. The compiler may read the
+	 * count earlier the first time, or later the second, which can only
+	 * make the lookup miss, but it cannot move either read across its
+	 * barrier, nor reload the first value from memory after it: the entry's
+	 * reads stay between the two. The field is __data_racy: volatile, so a
+	 * marked access, under KCSAN.
+	 */
+	writes = pc->writes;
 	barrier();
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_START, 0);
 	/* The home way first: a hit there takes one branch. */
@@ -541,6 +557,10 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	way = __pcpu_lookup_cache_way(cache, offset);
 	__pcpu_lookup_cache_hook(cache, PCPU_LOOKUP_CACHE_STEP_KEY, way);
 	e = home;
+	/*
+	 * READ_ONCE(), unlike the write count: with a plain read, this
+	 * compare folds its load too, and a hit measured slower on x86.
+	 */
 	if (likely(READ_ONCE(e->key) == key))
 		goto hit;
 	/*
@@ -572,7 +592,7 @@ hit:
 	 * needs no check here (contract point 2).
 	 */
 	barrier();
-	if (likely(READ_ONCE(pc->writes) == writes)) {
+	if (likely(pc->writes == writes)) {
 		if (counted)
 			__pcpu_lookup_cache_add(&pc->stats.hits, 1);
 		/*
