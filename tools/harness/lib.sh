@@ -72,7 +72,9 @@ put_counts() {
 # put on ftrace or static key sites: those oopses do not match, and
 # neither does any other oops in the same log, nor a log in which any
 # Code: line shows cc at RIP - 1 (another CPU's oops that printed no RIP
-# of its own could be that).
+# of its own could be that). A Code: line with no <..> marker was cut
+# short by another CPU's printk, which the kernel follows with the whole
+# line again: it is skipped, and an oops with no whole Code: line fails.
 poke_int3_oops() {
 	awk '
 	     function bad() { ok = 0; exit }
@@ -87,12 +89,14 @@ poke_int3_oops() {
 	     }
 	     want_rip && /RIP: / { want_rip = 0; want_code = 1; next }
 	     want_code && /Code: / {
-		want_code = 0
 		for (i = 1; i < NF; i++)
 			if ($(i + 1) ~ /^<[0-9a-f][0-9a-f]>$/)
 				break
+		# cut short by a message of another CPU: the kernel prints it
+		# again ("** replaying previous printk message **")
 		if (i >= NF)
-			bad()
+			next
+		want_code = 0
 		b = $i " " substr($(i + 1), 2, 2)
 		for (j = 2; j <= 4 && i + j <= NF; j++)
 			b = b " " $(i + j)
