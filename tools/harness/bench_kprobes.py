@@ -1175,7 +1175,7 @@ def icount_targets(ki):
             "per hit at ~40000 registered with the auto-sized cache on "
             "<= 1.1x the 2-registered floor",
             "cache bytes per CPU at boot, at the first cache and with "
-            "the enable set enabled")]
+            "the enable set enabled")] + _icount_register_targets(None)
     lines = []
     cpus = _icount_cpus(ki)
     if cpus != 1:
