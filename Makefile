@@ -10,13 +10,14 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 ftracetest modcache lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 ftracetest modcache litmus lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
 	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, modcache, kunit-arm64,'
-	@echo '                    kunit-riscv, kunit-i386, lint, bisect-check, userspace tests; last line:'
-	@echo '                    "N passed, N failed, N skipped" (KUnit + ftracetest cases + modcache checks)'
+	@echo '                    kunit-riscv, kunit-i386, litmus, lint, bisect-check, userspace tests; last'
+	@echo '                    line: "N passed, N failed, N skipped" (KUnit + ftracetest cases + modcache'
+	@echo '                    checks + herd7 runs)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
@@ -34,6 +35,9 @@ help:
 	@echo '  make modcache      module reload test of the module address cache: the kunit-smp and'
 	@echo '                    kunit-kcsan kernels (built by those targets) in QEMU -smp 4 with'
 	@echo '                    userspace, 8 test modules loaded and unloaded (tools/harness/modcache.sh)'
+	@echo '  make litmus        herd7 on the litmus tests of Documentation/litmus-tests/pcpu-lookup-cache/,'
+	@echo '                    each also without each of its barriers (tools/harness/litmus.sh; fetches'
+	@echo '                    Debian sid'"'"'s herdtools7 into build/tools/herd/ if no herd7 is on PATH)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
 	@echo '  make series        export the series with cover letter to build/series/'
 	@echo '  make bisect-check  build + UML KUnit at every commit of the series'
@@ -55,6 +59,9 @@ ftracetest: tree
 
 modcache: tree
 	@bash $(H)/modcache.sh
+
+litmus: tree
+	@bash $(H)/litmus.sh
 
 lint: tree
 	@bash $(H)/lint.sh

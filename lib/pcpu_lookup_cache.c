@@ -235,10 +235,11 @@ static __always_inline void plc_clear(struct pcpu_lookup_cache_entry *e)
 /*
  * Advance the invalidation sequence: every token read before is stale.
  * Full barriers on both sides: the caller's removal from the backing
- * structure is visible before the new sequence (a lookup that reads the
- * new sequence as its token then finds the object gone), and the new
- * sequence before the invalidation reads any CPU's table (pairs with the
- * barrier in pcpu_lookup_cache_fill(), contract point 3).
+ * structure, or a suspend's count, is visible before the new sequence (a
+ * lookup that reads the new sequence as its token then finds the object
+ * gone, or the cache suspended), and the new sequence before the
+ * invalidation reads any CPU's table (pairs with the barrier in
+ * pcpu_lookup_cache_fill(), contract point 3).
  */
 static void plc_advance(struct pcpu_lookup_cache *cache)
 {
@@ -970,15 +971,16 @@ int pcpu_lookup_cache_suspend(struct pcpu_lookup_cache *cache)
 		return -EINVAL;
 	atomic_inc(&cache->suspended);
 	/*
-	 * The count, then the flush's advance: a fill with a token from
-	 * after the advance sees the count (the lookup's smp_rmb() on a
-	 * miss), one with an older token is dropped at its first read of
-	 * the sequence, or undoes itself at its second, or set its CPU's
-	 * filled flag before the flush read it, and that CPU gets the IPI
-	 * and is flushed. Every suspend flushes, so that it returns to an
-	 * empty cache even when it nests in another suspend still flushing.
+	 * The count, then the flush's advance, which plc_advance() orders
+	 * after it with its first barrier: a fill with a token from after
+	 * the advance sees the count (the lookup's smp_rmb() on a miss),
+	 * one with an older token is dropped at its first read of the
+	 * sequence, or undoes itself at its second, or set its CPU's filled
+	 * flag before the flush read it, and that CPU gets the IPI and is
+	 * flushed (the litmus test fill-vs-suspend.litmus models this).
+	 * Every suspend flushes, so that it returns to an empty cache even
+	 * when it nests in another suspend still flushing.
 	 */
-	smp_mb__after_atomic();
 	return pcpu_lookup_cache_flush(cache);
 }
 EXPORT_SYMBOL_GPL(pcpu_lookup_cache_suspend);

@@ -99,6 +99,8 @@
  *    structure before an invalidation began is therefore never left cached once
  *    the fill's caller has left its preemption-disabled region, which the grace
  *    period of point 5c waits for, whether the caller runs with IRQs on or off.
+ *    The litmus tests of Documentation/litmus-tests/pcpu-lookup-cache/ model
+ *    this pairing, and those of a flush and of suspend and resume, for herd7.
  *
  * 4. Invalidation (pcpu_lookup_cache_invalidate(), _invalidate_many(),
  *    _flush(), _suspend(); _resume() waits for a grace period instead)

@@ -3,8 +3,8 @@
 #
 # make check: every stage, in an order that reuses builds, then a summary.
 # Exits non-zero if any stage failed.  The last line of output totals every
-# KUnit case of every stage, every ftracetest case and every modcache check:
-# "N passed, N failed, N skipped".
+# KUnit case of every stage, every ftracetest case, every modcache check and
+# every herd7 run of the litmus stage: "N passed, N failed, N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +40,7 @@ rm -f "$BUILD"/results/*.counts
 deps all || { echo "error: host tools missing; nothing can run"; echo "0 passed, 1 failed"; exit 1; }
 
 stage tree bash "$HARNESS_DIR/mktree.sh" || tree_ok=0
+stage litmus bash "$HARNESS_DIR/litmus.sh"
 stage kunit bash "$HARNESS_DIR/kunit.sh" kunit
 stage kunit-smp bash "$HARNESS_DIR/kunit.sh" kunit-smp
 stage ftracetest bash "$HARNESS_DIR/ftracetest.sh"
@@ -57,7 +58,7 @@ if [[ -f $USERSPACE/Makefile ]]; then
 		"$HARNESS_DIR" "$MAKE" "$USERSPACE" "$BUILD/userspace"
 fi
 
-# Totals over the KUnit stages, ftracetest and modcache.  A stage that
+# Totals over the KUnit stages, ftracetest, modcache and litmus.  A stage that
 # failed without reporting a failed case (build failure, crash, splat,
 # missing summary) counts as one failure, so the total never reads "0
 # failed" for a failed run.  ftracetest's cases count from both of its
@@ -65,13 +66,14 @@ fi
 # UNSUPPORTED, UNTESTED, UNRESOLVED and XFAIL as skipped (ftracetest.sh
 # writes them so).  modcache's checks count from both of its boots (the
 # kunit-smp and kunit-kcsan kernels): ok as passed, not ok as failed.
+# litmus counts each herd7 run: a test, or one of its mutants (litmus.py).
 P=0 F=0 S=0
 echo
 echo "==================== make check summary ===================="
 for i in "${!names[@]}"; do
 	n=${names[$i]} counts=
 	case $n in
-	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|kunit-i386|ftracetest|modcache) counts=$BUILD/results/$n.counts ;;
+	kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-riscv|kunit-i386|ftracetest|modcache|litmus) counts=$BUILD/results/$n.counts ;;
 	bisect-check) counts=$BUILD/results/bisect.counts ;;
 	esac
 	extra=
