@@ -44,11 +44,10 @@ command -v dpkg-deb >/dev/null || die "dpkg-deb is needed to unpack ${PKGS[*]}. 
 private_apt "$APTDIR" "$SUITE" deb ||
 	die "cannot fetch ${PKGS[*]} ($SUITE) with a private apt configuration (see above).
 $howto"
-a=("${PAPT[@]}")
 
 want=
 for p in "${PKGS[@]}"; do
-	v=$(apt-cache "${a[@]}" show --no-all-versions "$p" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+	v=$(apt-cache "${PAPT[@]}" show --no-all-versions "$p" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 	[[ -n $v ]] || die "package $p is not in Debian suite $SUITE. $howto"
 	want+="$p=$v "
 done
@@ -59,16 +58,8 @@ if [[ $(cat "$OUT/version" 2>/dev/null) == "$want" && -x $OUT/x/usr/bin/qemu-sys
 fi
 log "qemu-x86: downloading $want from $SUITE"
 rm -rf "$OUT"
-mkdir -p "$OUT/deb"
 # shellcheck disable=SC2086
-(cd "$OUT/deb" && apt-get "${a[@]}" download $want) >"$APTDIR/download.log" 2>&1 || {
-	sed 's/^/  /' "$APTDIR/download.log" >&2
-	die "apt-get download $want ($SUITE) failed (log above). $howto"
-}
-for deb in "$OUT"/deb/*.deb; do
-	dpkg-deb -x "$deb" "$OUT/x" || die "dpkg-deb -x $deb failed"
-done
-rm -rf "$OUT/deb"
+apt_unpack "$APTDIR" "$OUT" $want || die "cannot fetch $want ($SUITE) (see above). $howto"
 for q in qemu-system-x86_64 qemu-system-i386; do
 	bin=$OUT/x/usr/bin/$q
 	[[ -x $bin ]] || die "$want holds no /usr/bin/$q"

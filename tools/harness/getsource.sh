@@ -50,9 +50,7 @@ $howto"
 private_apt "$APTDIR" "$SUITE" deb ||
 	die "cannot fetch $PKG ($SUITE) with a private apt configuration (see above).
 $howto"
-a=("${PAPT[@]}")
-
-version=$(apt-cache "${a[@]}" show --no-all-versions "$PKG" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+version=$(apt-cache "${PAPT[@]}" show --no-all-versions "$PKG" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 [[ -n $version ]] || die "package $PKG is not in Debian suite $SUITE.
 $howto"
 
@@ -62,17 +60,12 @@ if [[ $(cat "$OUT/version" 2>/dev/null) == "$PKG $version" && -f $OUT/linux-sour
 fi
 log "source: downloading $PKG $version from $SUITE"
 rm -rf "$OUT/deb" "$OUT/x" "$OUT/version" "$OUT/linux-source.tar.xz"
-mkdir -p "$OUT/deb"
-(cd "$OUT/deb" && apt-get "${a[@]}" download "$PKG=$version") >"$APTDIR/download.log" 2>&1 || {
-	sed 's/^/  /' "$APTDIR/download.log" >&2
-	die "apt-get download $PKG=$version ($SUITE) failed (log above).
+apt_unpack "$APTDIR" "$OUT" "$PKG=$version" ||
+	die "cannot fetch $PKG=$version ($SUITE) (see above).
 $howto"
-}
-deb=$(ls "$OUT"/deb/*.deb)
-dpkg-deb -x "$deb" "$OUT/x" || die "dpkg-deb -x $deb failed"
 tarball=$(ls "$OUT"/x/usr/src/linux-source-*.tar.xz 2>/dev/null | head -1)
-[[ -n $tarball ]] || die "$deb holds no /usr/src/linux-source-*.tar.xz"
+[[ -n $tarball ]] || die "$PKG=$version holds no /usr/src/linux-source-*.tar.xz"
 mv "$tarball" "$OUT/linux-source.tar.xz"
-rm -rf "$OUT/deb" "$OUT/x"
+rm -rf "$OUT/x"
 printf '%s %s\n' "$PKG" "$version" >"$OUT/version"
 log "source: $PKG $version in build/source/"

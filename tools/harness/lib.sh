@@ -46,6 +46,27 @@ export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 [[ -n ${CCACHE_NODEPEND:-} ]] || export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 CC_CCACHE="ccache gcc"
 
+# apt_unpack APTDIR DEST PKG...: download the packages PKG... (NAME or
+# NAME=VERSION) through the private apt configuration that private_apt set
+# up in APTDIR (PAPT) into DEST/deb, and unpack each into DEST/x with
+# 'dpkg-deb -x'; nothing is installed, and DEST/deb is removed. Returns 1,
+# with apt-get's log or dpkg-deb's message on stderr, if a step fails.
+apt_unpack() {
+	local aptdir=$1 dest=$2 deb
+	shift 2
+	rm -rf "$dest/deb"
+	mkdir -p "$dest/deb"
+	(cd "$dest/deb" && apt-get "${PAPT[@]}" download "$@") >"$aptdir/download.log" 2>&1 || {
+		sed 's/^/  /' "$aptdir/download.log" >&2
+		warn "apt-get download $* failed (log above)"
+		return 1
+	}
+	for deb in "$dest"/deb/*.deb; do
+		dpkg-deb -x "$deb" "$dest/x" || { warn "dpkg-deb -x $deb failed"; return 1; }
+	done
+	rm -rf "$dest/deb"
+}
+
 # Write build/results/$1.counts from a kunit.py stdout log ($2) and a status
 # ($3: ok|fail).  Format: shell-style KEY=VALUE lines.
 write_counts() {

@@ -41,16 +41,8 @@ else
 	private_apt "$APTDIR" "$SUITE" deb ||
 		die "litmus: cannot set up a private apt index of $SUITE (see above). Put herd7 (herdtools7) on PATH."
 	rm -rf "$OUT"
-	mkdir -p "$OUT/debs"
-	(cd "$OUT/debs" && apt-get "${PAPT[@]}" download herdtools7 libc6 libgmp10) \
-		>"$APTDIR/download.log" 2>&1 || {
-		sed 's/^/  /' "$APTDIR/download.log" >&2
-		die "litmus: apt-get download of herdtools7 ($SUITE) failed (log above)"
-	}
-	for deb in "$OUT"/debs/*.deb; do
-		dpkg-deb -x "$deb" "$OUT/x"
-	done
-	rm -rf "$OUT/debs"
+	apt_unpack "$APTDIR" "$OUT" herdtools7 libc6 libgmp10 ||
+		die "litmus: cannot fetch herdtools7 ($SUITE) (see above)"
 	cat >"$OUT/herd7" <<'EOF'
 #!/bin/sh
 # herd7 of Debian's herdtools7, with the C library it was built for.
