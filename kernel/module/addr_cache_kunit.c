@@ -279,9 +279,14 @@ static void mac_test_readded_same_pages(struct kunit *test)
 }
 
 /*
- * do_init_module(): the init regions leave the tree and their base and
- * size are zeroed, with no flush; the pages are freed after a grace period
- * and may be reused. A cached init region must then only miss.
+ * do_init_module(): the module becomes LIVE, then the init regions leave
+ * the tree and their base and size are zeroed, with no flush; the pages
+ * are freed after a grace period and may be reused. An init region is
+ * answered from the cache only while the module is COMING: once it is
+ * LIVE, the tree's answer counts, also in the window between the removal
+ * and the zeroing (where __module_address() would BUG() on a region that
+ * the zeroing empties under it), and a cached init region must then only
+ * miss.
  */
 static void mac_test_init_region_removed_misses(struct kunit *test)
 {
@@ -289,14 +294,37 @@ static void mac_test_init_region_removed_misses(struct kunit *test)
 	struct module *mod = mac_fake_new(test, "mac_init");
 	struct module *next = mac_fake_new(test, "mac_next");
 	unsigned long init_addr = (unsigned long)area + 2 * PAGE_SIZE + 32;
+	u64 hits0, fills0, hits1, fills1;
 
 	mac_region(mod, MOD_TEXT, area, PAGE_SIZE);
 	mac_region(mod, MOD_INIT_TEXT, area + 2 * PAGE_SIZE, 2 * PAGE_SIZE);
+	mod->state = MODULE_STATE_COMING;
 	mac_insert(mod);
+	/* Running its init: filled, then hit. */
+	mac_hits(mod_addr_cache_get(), &hits0, &fills0);
 	mac_expect_all_cpus(test, init_addr, mod);
+	mac_hits(mod_addr_cache_get(), &hits1, &fills1);
+	KUNIT_EXPECT_GT(test, fills1, fills0);
+	KUNIT_EXPECT_GT(test, hits1, hits0);
 
+	/* LIVE: the init region is found by the walk, and not filled. */
+	WRITE_ONCE(mod->state, MODULE_STATE_LIVE);
+	mod_tree_cache_flush();
+	mac_hits(mod_addr_cache_get(), &hits0, &fills0);
+	mac_expect_all_cpus(test, init_addr, mod);
+	mac_hits(mod_addr_cache_get(), &hits1, &fills1);
+	KUNIT_EXPECT_EQ(test, fills1, fills0);
+
+	/* Cached again while COMING, then out of the tree, not yet zeroed. */
+	WRITE_ONCE(mod->state, MODULE_STATE_COMING);
+	mac_expect_all_cpus(test, init_addr, mod);
+	WRITE_ONCE(mod->state, MODULE_STATE_LIVE);
 	mutex_lock(&module_mutex);
 	mod_tree_remove_init(mod);
+	mutex_unlock(&module_mutex);
+	mac_expect_all_cpus(test, init_addr, NULL);
+
+	mutex_lock(&module_mutex);
 	for_class_mod_mem_type(type, init) {
 		WRITE_ONCE(mod->mem[type].base, NULL);
 		WRITE_ONCE(mod->mem[type].size, 0);
