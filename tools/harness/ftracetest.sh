@@ -39,8 +39,9 @@
 #   FTRACETEST_OFF_KARGS  what the second boot adds (default: kprobe_cache=0)
 #   FTRACETEST_DIRS       test directories, relative to the ftrace selftests
 #                         (default: 'test.d/kprobe test.d/dynevent')
-#   QEMU_SMP, QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT: see qemu-boot.sh
-#                         (defaults here: 4 CPUs, tcg, 512M, 600 s a boot)
+#   QEMU_SMP, QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT, QEMU_BIOS: see
+#                         qemu-boot.sh (defaults here: 4 CPUs, tcg, 512M,
+#                         600 s a boot, qboot.rom: the kernel has no ACPI)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +52,7 @@ kargs_on=${FTRACETEST_KARGS-kprobe_cache=256x4}
 kargs_off="$kargs_on ${FTRACETEST_OFF_KARGS-kprobe_cache=0}"
 dirs=${FTRACETEST_DIRS:-test.d/kprobe test.d/dynevent}
 export QEMU_SMP=${QEMU_SMP:-4} QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+export QEMU_BIOS=${QEMU_BIOS-qboot.rom}
 res=$BUILD/results
 report=$res/$name.txt
 

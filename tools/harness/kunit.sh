@@ -24,7 +24,8 @@ target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-
 # cross: CROSS_COMPILE prefix; qemu_extra: QEMU arguments after -smp 4
 # (kunit.py's arm64 config passes -cpu max; a later -cpu wins: the
 # implementation-defined pointer authentication is much cheaper to emulate
-# than QARMA).
+# than QARMA. i386 boots qboot, as kunit.py's x86_64 config does: its MP
+# table lists every CPU, and the x86 kernels have no ACPI).
 cross= qemu_extra=
 case $target in
 kunit)       arch=um;     cfg=um;    timeout=600 ;;
@@ -35,7 +36,8 @@ kunit-arm64) arch=arm64;  cfg=arm64; timeout=2400
 kunit-arm64-kcsan) arch=arm64; cfg=arm64-kcsan; timeout=2400
 	     cross=aarch64-linux-gnu- qemu_extra=" -cpu max,pauth-impdef=on" ;;
 kunit-riscv) arch=riscv;  cfg=riscv; timeout=2400 cross=riscv64-linux-gnu- ;;
-kunit-i386)  arch=i386;   cfg=i386;  timeout=900 ;;
+kunit-i386)  arch=i386;   cfg=i386;  timeout=900
+	     qemu_extra=" -bios qboot.rom" ;;
 *) die "unknown KUnit target '$target'" ;;
 esac
 case $arch in
@@ -140,6 +142,13 @@ elif grep -aqE 'Ran [0-9]+ tests:.*(failed|crashed|errors):' "$logf"; then
 fi
 if [[ -f $bdir/test.log ]] && ! bash "$HARNESS_DIR/splat-check.sh" "$bdir/test.log"; then
 	log "$target: FAIL: kernel splat in ${bdir#$ROOT/}/test.log (see above)"
+	status=fail
+fi
+# The SMP cases need the 4 CPUs of -smp 4. The x86 kernels have no ACPI:
+# they find the CPUs in the firmware's MP table (qboot's lists them all).
+if [[ $arch != um && -f $bdir/test.log ]] &&
+   ! grep -aqE 'smp: Brought up [0-9]+ nodes?, 4 CPUs' "$bdir/test.log"; then
+	log "$target: FAIL: the guest did not bring up its 4 CPUs: $(grep -aoE 'smp: Brought up.*' "$bdir/test.log" | head -1 || echo 'no "smp: Brought up" line')"
 	status=fail
 fi
 write_counts "$target" "$logf" "$status"

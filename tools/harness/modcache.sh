@@ -33,8 +33,10 @@
 #
 # Environment:
 #   MODCACHE_KARGS   more kernel arguments (default: none)
-#   QEMU_SMP, QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT: see qemu-boot.sh
-#                    (defaults here: 4 CPUs, tcg, 1G, 900 s a boot)
+#   QEMU_SMP, QEMU_ACCEL, QEMU_MEM, QEMU_TIMEOUT, QEMU_BIOS: see
+#                    qemu-boot.sh (defaults here: 4 CPUs, tcg, 1G, 900 s a
+#                    boot, qboot.rom: kunit.py's firmware, and the kernels
+#                    have no ACPI)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +47,7 @@ for cfg in "${cfgs[@]}"; do
 	[[ $cfg == smp || $cfg == kcsan ]] || die "usage: modcache.sh [smp|kcsan]... (unknown config '$cfg')"
 done
 export QEMU_SMP=${QEMU_SMP:-4} QEMU_MEM=${QEMU_MEM:-1G} QEMU_TIMEOUT=${QEMU_TIMEOUT:-900}
+export QEMU_BIOS=${QEMU_BIOS-qboot.rom}
 # no5lvl: qemu-boot.sh runs -cpu max, which has LA57, and the kunit-smp
 # kernel has KASAN. With 5-level paging, KASAN's shadow bounds follow
 # pgtable_l5_enabled(), that is X86_FEATURE_LA57, and identify_cpu()

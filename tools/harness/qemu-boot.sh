@@ -13,7 +13,10 @@
 #
 # Environment: QEMU_SMP (default 4), QEMU_MEM (default 512M),
 # QEMU_ACCEL (default 'tcg'; e.g. 'tcg,thread=single'),
-# QEMU_TIMEOUT seconds (default 600), QEMU_EXTRA (more QEMU options).
+# QEMU_TIMEOUT seconds (default 600), QEMU_EXTRA (more QEMU options),
+# QEMU_BIOS (a firmware file for -bios, e.g. qboot.rom, whose MP table
+# lists every CPU, so that a kernel without ACPI brings them all up;
+# default: QEMU's, SeaBIOS, whose MP table lists only the boot CPU).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,7 +37,7 @@ qemu_x86 qemu-system-x86_64 fetch || die "no qemu-system-x86_64 (QEMU_X86=host, 
 cmd=("${QX[@]}" -accel "${QEMU_ACCEL:-tcg}" -cpu max -smp "${QEMU_SMP:-4}"
      -m "${QEMU_MEM:-512M}" -nographic -no-reboot -monitor none -audiodev "none,id=noaudio"
      -kernel "$kernel" -initrd "$initrd"
-     -append "console=ttyS0 panic=-1 $*" ${QEMU_EXTRA:-})
+     -append "console=ttyS0 panic=-1 $*" ${QEMU_BIOS:+-bios "$QEMU_BIOS"} ${QEMU_EXTRA:-})
 log "qemu: ${cmd[*]}" | tee "$logf"
 set +e
 timeout --foreground -k 10 "${QEMU_TIMEOUT:-600}" "${cmd[@]}" </dev/null 2>&1 |
