@@ -38,6 +38,7 @@
 #define KPC_AUTO_MAX_SETS	64
 /* Enough sled probes to reach the cap: more than 64 sets of 4 */
 #define KPC_AUTO_PROBES		300
+static_assert(KPC_AUTO_PROBES <= KPC_SLED_NOPS);
 
 struct kpc_auto {
 	struct kpc_probe *sled[KPC_AUTO_PROBES];

@@ -31,8 +31,11 @@
 
 KUNIT_ARRAY_PARAM(kpc_int3, kpc_int3_params, kpc_param_desc);
 
+static_assert(KPC_BULK <= KPC_SLED_NOPS && KPC_BATCH <= KPC_SLED_NOPS &&
+	      KPC_EVENTS <= KPC_SLED_NOPS);
+
 static const char kpc_no_sled[] =
-	"no run of " __stringify(KPC_BULK) " NOPs in kpc_sled(), or no NOP known for this arch";
+	"no run of " __stringify(KPC_SLED_NOPS) " NOPs in kpc_sled(), or no NOP for this arch";
 
 /*
  * @nr probes with pre and post handlers, one on each of the first @nr

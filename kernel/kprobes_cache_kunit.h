@@ -17,8 +17,14 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
-/* Probes on the NOP sled, and the length of its NOP run */
-#define KPC_BULK	1000
+/* The length of the NOP run of kpc_sled(): one probe address per NOP */
+#define KPC_SLED_NOPS	320
+/*
+ * The probes of kpc_test_bulk, on the sled. Each probe is armed and
+ * disarmed on its own, a text patch that every CPU must see, so the count
+ * sets the run time of the case; nothing in the bulk removal depends on it.
+ */
+#define KPC_BULK	256
 
 /* The geometry the suites run with: the default of kprobe_cache= */
 #define KPC_SETS	256
@@ -74,10 +80,10 @@ struct kpc_check {
 };
 
 extern u64 kpc_sink;
-/* First NOP of the run in kpc_sled(), or NULL */
+/* First NOP of the run of KPC_SLED_NOPS in kpc_sled(), or NULL */
 extern kprobe_opcode_t *kpc_sled_start;
 
-/* KPC_BULK and more NOPs, each one a probe address */
+/* KPC_SLED_NOPS and more NOPs, each one a probe address */
 void kpc_sled(void);
 kprobe_opcode_t *kpc_find_nops(void *start, size_t size, unsigned int n);
 bool kpc_ftrace_path(struct kunit *test);

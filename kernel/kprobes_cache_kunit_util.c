@@ -17,6 +17,7 @@
 #include <linux/pcpu_lookup_cache.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/stringify.h>
 
 #include "kprobes_cache.h"
 #include "kprobes_cache_kunit.h"
@@ -47,14 +48,14 @@ static noinline __noclone u64 kpc_ftrace_target(u64 v)
 }
 
 /*
- * KPC_BULK and more NOPs, each one a probe address. Not notrace: kprobe
- * events refuse notrace functions. kpc_find_nops() skips the ftrace site,
- * which is made of NOPs on arm64 and riscv.
+ * KPC_SLED_NOPS and 40 more NOPs, each one a probe address. Not notrace:
+ * kprobe events refuse notrace functions. kpc_find_nops() skips the ftrace
+ * site, which is made of NOPs on arm64 and riscv.
  */
 noinline __noclone void kpc_sled(void)
 {
 	asm volatile(KPC_ASM_NOPS_BEGIN
-		     ".rept 1040\n\tnop\n\t.endr\n"
+		     ".rept " __stringify(KPC_SLED_NOPS) " + 40\n\tnop\n\t.endr\n"
 		     KPC_ASM_NOPS_END);
 }
 
@@ -413,10 +414,10 @@ int kpc_suite_init(struct kunit_suite *suite)
 		unregister_kprobe(&kp);
 	}
 
-	/* The NOP sled: the first run of KPC_BULK NOPs */
+	/* The NOP sled: the first run of KPC_SLED_NOPS NOPs */
 	kpc_sled_start = NULL;
 	if (kallsyms_lookup_size_offset((unsigned long)kpc_sled, &size, &off))
-		kpc_sled_start = kpc_find_nops(kpc_sled, size, KPC_BULK);
+		kpc_sled_start = kpc_find_nops(kpc_sled, size, KPC_SLED_NOPS);
 
 	/*
 	 * The cases want a cache from the start, of the default geometry
