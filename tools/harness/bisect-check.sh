@@ -6,12 +6,17 @@
 # built again when its UML kernel is provably the one already built and
 # passed (see below): it is then reported as skipped, not as passed.
 #
-# Each commit is checked out in a detached worktree, build/bisect-src/linux,
-# and built incrementally in build/bisect-src/kunit-bisect.  The layout
-# mirrors build/linux + build/kunit-um, so the compile commands are the same
-# and ccache serves every object the series does not change.  The UML kunitconfig is
-# reduced to the symbols that exist at that commit, so commits before the
-# one that adds our test still build and run what remains (KUnit core).
+# Each commit is checked out in build/linux itself (HEAD is restored at
+# the end) and built incrementally in build/kunit-um, the build dir of the
+# kunit stage: make rebuilds only what a commit changes, and kbuild's
+# per-symbol config dependencies keep a config change to the objects that
+# use the changed symbols.  (A separate worktree and build dir made the
+# first commit a full build: its config differs from the kunit stage's,
+# and ccache's key covers the whole generated autoconf.h.)  The tree lock
+# is taken exclusively, so no other stage reads build/linux meanwhile.
+# The UML kunitconfig is reduced to the symbols that exist at that commit,
+# so commits before the one that adds our test still build and run what
+# remains (KUnit core).
 #
 # Skipping a commit C (BISECT_SKIP=0 turns it off: every commit is built).
 # Let L be the last commit built in this run; C is skipped only if
@@ -40,8 +45,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SRC=$BUILD/bisect-src/linux
-BDIR=$BUILD/bisect-src/kunit-bisect
+SRC=$LINUX
+BDIR=$BUILD/kunit-um
 KUNITCONFIG=${KUNITCONFIG:-$HARNESS_DIR/um.kunitconfig}
 BISECT_SKIP=${BISECT_SKIP:-1}
 KCHECK=$BUILD/bisect-src/kconfig-check
@@ -185,7 +190,8 @@ unused_by_uml() {
 }
 
 deps build
-lock tree -s
+lock tree
+lock kunit-um
 lock bisect
 need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$BDIR"
@@ -193,19 +199,28 @@ rm -f "$BUILD/results/bisect.counts"
 logf=$BUILD/logs/bisect-check.log
 : >"$logf"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# build/linux goes back to where it was (make tree's branch and commit),
+# also when a step fails.
+orig_ref=$(git -C "$LINUX" symbolic-ref -q HEAD || git -C "$LINUX" rev-parse HEAD)
+orig_ref=${orig_ref#refs/heads/}
+restore_tree() {
+	if ! git -C "$LINUX" checkout -q -f "$orig_ref" || ! git -C "$LINUX" clean -fdqx; then
+		warn "bisect-check: could not check $orig_ref out again in build/linux: run 'make tree'"
+	fi
+	rm -rf "$tmp"
+}
+trap restore_tree EXIT
+# The worktree and build dir of earlier versions of this script.
+if [[ -e $BUILD/bisect-src/linux || -e $BUILD/bisect-src/kunit-bisect ]]; then
+	rm -rf "$BUILD/bisect-src/linux" "$BUILD/bisect-src/kunit-bisect"
+	git -C "$LINUX" worktree prune
+fi
 
 mapfile -t commits < <(git -C "$LINUX" rev-list --reverse base..HEAD)
 if [[ ${#commits[@]} -eq 0 ]]; then
 	log "bisect-check: the series is empty: nothing to check"
 	write_counts bisect /dev/null ok
 	exit 0
-fi
-
-if [[ ! -e $SRC/.git ]]; then
-	rm -rf "$SRC"
-	git -C "$LINUX" worktree prune
-	git -C "$LINUX" worktree add -q --detach "$SRC" "${commits[0]}"
 fi
 
 P=0 F=0 C=0 S=0 bad=()
