@@ -14,6 +14,13 @@
 # first commit a full build: its config differs from the kunit stage's,
 # and ccache's key covers the whole generated autoconf.h.)  The tree lock
 # is taken exclusively, so no other stage reads build/linux meanwhile.
+# When every commit up to HEAD is checked (the last one built passed, and
+# the ones after it are its UML kernel), the files that the checkouts
+# rewrote get their old modification times back: their content is that of
+# HEAD again, and build/kunit-um is a build of it, so no other kernel's
+# build dir is rebuilt for them.  Otherwise they keep the new times, and
+# the next build of each kernel recompiles what uses them.  The kunit
+# stage's kernel log, build/kunit-um/test.log, is put back too.
 # The UML kunitconfig is reduced to the symbols that exist at that commit,
 # so commits before the one that adds our test still build and run what
 # remains (KUnit core).
@@ -203,13 +210,35 @@ tmp=$(mktemp -d)
 # also when a step fails.
 orig_ref=$(git -C "$LINUX" symbolic-ref -q HEAD || git -C "$LINUX" rev-parse HEAD)
 orig_ref=${orig_ref#refs/heads/}
+# The modification times of the files that a commit of the series changes
+# (see the header); one that is not at HEAD has none.
+git -C "$LINUX" log --no-renames --name-only --format= base..HEAD | sort -u |
+	(cd "$LINUX" || exit 1; xargs -r -d '\n' stat -c '%.9Y %n' -- 2>/dev/null || true) >"$tmp/mtimes"
+restore_mtimes=0
+[[ ! -f $BDIR/test.log ]] || cp "$BDIR/test.log" "$tmp/kunit-test.log"
 restore_tree() {
+	local t f
 	if ! git -C "$LINUX" checkout -q -f "$orig_ref" || ! git -C "$LINUX" clean -fdqx; then
 		warn "bisect-check: could not check $orig_ref out again in build/linux: run 'make tree'"
+		restore_mtimes=0
 	fi
+	if [[ $restore_mtimes == 1 ]]; then
+		while read -r t f; do
+			touch -m -d "@$t" -- "$LINUX/$f"
+		done <"$tmp/mtimes"
+	fi
+	[[ ! -f $tmp/kunit-test.log ]] || cp "$tmp/kunit-test.log" "$BDIR/test.log"
 	rm -rf "$tmp"
 }
 trap restore_tree EXIT
+# bash runs a trap only once the command in the foreground (kunit.py and
+# its make) has ended. Without these, a TERM or HUP to this shell alone
+# would run the EXIT trap at once and check HEAD out under a build that
+# is still compiling an older commit into build/kunit-um; and kunit.py
+# exits normally on SIGINT, so the loop would go on to the next commit.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The worktree and build dir of earlier versions of this script.
 if [[ -e $BUILD/bisect-src/linux || -e $BUILD/bisect-src/kunit-bisect ]]; then
 	rm -rf "$BUILD/bisect-src/linux" "$BUILD/bisect-src/kunit-bisect"
@@ -298,7 +327,7 @@ for c in "${commits[@]}"; do
 	fi
 	if [[ -n $why ]]; then
 		log "  FAIL: $why"
-		grep -aE 'ERROR|error:|FAILED|not ok' "$tmp/out" | head -20 | sed 's/^/    /'
+		grep -aE 'ERROR|error:|FAILED|not ok' "$tmp/out" | head -20 | sed 's/^/    /' || true
 		bad+=("$name: $why")
 		last_ok=
 	else
@@ -307,6 +336,9 @@ for c in "${commits[@]}"; do
 		cp "$tmp/kunitconfig" "$tmp/kunitconfig.built"
 	fi
 done
+# Every commit checked, and build/kunit-um is the last one's UML kernel
+# (built and passed, or proven the same as one that did).
+[[ -z $last_ok ]] || restore_mtimes=1
 nbuilt=$((${#commits[@]} - ${#unchanged[@]}))
 
 status=ok

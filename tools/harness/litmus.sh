@@ -23,6 +23,9 @@ OUT=$BUILD/tools/herd
 APTDIR=$BUILD/apt-herd
 TESTS=$LINUX/Documentation/litmus-tests/pcpu-lookup-cache
 MODEL=$LINUX/tools/memory-model
+# (bisect-check checks other commits out in build/linux under the
+# exclusive lock.)
+lock tree -s
 need_tree
 [[ -f $MODEL/linux-kernel.cfg ]] || die "litmus: $MODEL/linux-kernel.cfg is missing"
 compgen -G "$TESTS/*.litmus" >/dev/null || die "litmus: no test in $TESTS"
