@@ -6,7 +6,7 @@
 #                             | kunit-riscv (riscv64 QEMU), cross-built
 #                             | kunit-i386 (i386 QEMU)
 #
-# Runs kunit.py inside build/linux with the committed kunitconfig, keeps the
+# Runs kunit.py inside build/linux with the committed kunitconfigs, keeps the
 # logs (build/logs/TARGET.log = kunit.py stdout, <build_dir>/test.log = raw
 # kernel log), fails on any kernel splat even if every test passed, and
 # records totals in build/results/TARGET.counts. kunit-smp, kunit-arm64,
@@ -16,7 +16,8 @@
 # kprobe_cache= values. Their cases count in the totals.
 #
 # Environment: KUNIT_FILTER=glob (kunit.py filter_glob), KUNITCONFIG=file
-# (override the committed kunitconfig, for development only).
+# (override the target's committed kunitconfig, for development only;
+# small.kunitconfig is still merged in: kunitconfig_args in lib.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -47,8 +48,7 @@ i386)  qemu_bin=qemu-system-i386 ;;
 *)     qemu_bin=qemu-system-x86_64 ;;
 esac
 bdir=$BUILD/kunit-$cfg
-kunitconfig=${KUNITCONFIG:-$HARNESS_DIR/$cfg.kunitconfig}
-kunitconfig=$(realpath "$kunitconfig")
+mapfile -t kunitconfigs < <(kunitconfig_args "$cfg" "${KUNITCONFIG:-}")
 logf=$BUILD/logs/$target.log
 
 deps build
@@ -64,7 +64,7 @@ need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$bdir"
 rm -f "$BUILD/results/$target.counts" "$bdir/test.log"
 
-args=(run --arch="$arch" --build_dir="$bdir" --kunitconfig="$kunitconfig"
+args=(run --arch="$arch" --build_dir="$bdir" "${kunitconfigs[@]}"
       --jobs="$JOBS" --timeout="$timeout" --make_options="CC=ccache ${cross}gcc"
       --json="$BUILD/results/$target.json")
 [[ -z $cross ]] || args+=(--cross_compile="$cross")

@@ -20,6 +20,17 @@ die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Install/verify host tools for the named groups (see deps.sh).
 deps() { bash "$HARNESS_DIR/deps.sh" "$@"; }
 
+# kunitconfig_args CFG [FILE]: kunit.py's --kunitconfig arguments for a
+# KUnit kernel, one per line: FILE (default: CFG.kunitconfig), and, for
+# the QEMU kernels of make check, small.kunitconfig (what no test uses).
+kunitconfig_args() {
+	printf -- '--kunitconfig=%s\n' "$(realpath "${2:-$HARNESS_DIR/$1.kunitconfig}")"
+	case $1 in
+	smp|kcsan|i386|arm64|riscv)
+		printf -- '--kunitconfig=%s\n' "$HARNESS_DIR/small.kunitconfig" ;;
+	esac
+}
+
 # Fail unless build/linux has been produced by mktree.sh.
 need_tree() {
 	git -C "$LINUX" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 ||

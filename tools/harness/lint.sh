@@ -185,17 +185,19 @@ compile_warnings() {
 	if grep -q ': error: compiling' "$tmp/cc.out"; then tail -20 "$tmp/cc.out" | sed 's/^/    /' >&2; fi
 }
 
-# need_built DIR ARCH KUNITCONFIG: build the kernel of a KUnit stage in DIR
-# if that stage has not run (a single object needs a prepared tree).
+# need_built DIR ARCH CFG: build the kernel of a KUnit stage in DIR, from
+# CFG.kunitconfig (kunitconfig_args), if that stage has not run (a single
+# object needs a prepared tree).
 need_built() {
-	local dir=$1 a=$2 cfg=$3 cross
+	local dir=$1 a=$2 cfg=$3 cross kc
 	[[ ! -f $dir/.config || ! -f $dir/vmlinux ]] || return 0
 	cross=$(cross_of "$a")
-	log "lint: ${dir#$ROOT/} is not built: building it (${cfg##*/})"
+	log "lint: ${dir#$ROOT/} is not built: building it ($cfg.kunitconfig)"
 	mkdir -p "$dir"
+	mapfile -t kc < <(kunitconfig_args "$cfg")
 	# shellcheck disable=SC2046
 	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch="$a" \
-		--build_dir="$dir" --kunitconfig="$cfg" --jobs="$JOBS" \
+		--build_dir="$dir" "${kc[@]}" --jobs="$JOBS" \
 		--make_options="CC=ccache ${cross}gcc" --make_options="HOSTCC=$CC_CCACHE" \
 		${cross:+--cross_compile="$cross"}) </dev/null >"$tmp/kbuild.out" 2>&1 ||
 		{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${dir#$ROOT/} failed"; }
@@ -261,23 +263,25 @@ recheck() {
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
 		log "lint: $SMP is not configured: building kunit-smp first"
+		mapfile -t kc < <(kunitconfig_args smp)
 		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
-			--build_dir="$SMP" --kunitconfig="$HARNESS_DIR/smp.kunitconfig" \
+			--build_dir="$SMP" "${kc[@]}" \
 			--jobs="$JOBS" --make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null
 	fi
 	if printf '%s\n' $new_c $mod_c | grep -qE '^(arch/arm64/|mm/kasan/sw_tags\.c$)'; then
 		deps cross-arm64
-		need_built "$ARM64" arm64 "$HARNESS_DIR/arm64.kunitconfig"
+		need_built "$ARM64" arm64 arm64
 	fi
 	if printf '%s\n' $new_c $mod_c | grep -q '^arch/riscv/'; then
 		deps cross-riscv
-		need_built "$RISCV" riscv "$HARNESS_DIR/riscv.kunitconfig"
+		need_built "$RISCV" riscv riscv
 	fi
 	if printf '%s\n' $new_c $mod_c | grep -q '^kernel/kcsan/' && [[ ! -f $KCSAN/.config ]]; then
 		log "lint: $KCSAN is not configured: configuring it (kcsan.kunitconfig)"
 		mkdir -p "$KCSAN"
+		mapfile -t kc < <(kunitconfig_args kcsan)
 		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py config --arch=x86_64 \
-			--build_dir="$KCSAN" --kunitconfig="$HARNESS_DIR/kcsan.kunitconfig" \
+			--build_dir="$KCSAN" "${kc[@]}" \
 			--make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null >/dev/null
 	fi
 	for c in $new_c; do
@@ -315,7 +319,7 @@ if [[ -n $new_c || -n $mod_c ]]; then
 	# And in a 32-bit kernel: kunit-i386's (built here if that stage has
 	# not run).
 	if [[ -n $nk_c ]]; then
-		need_built "$I386" i386 "$HARNESS_DIR/i386.kunitconfig"
+		need_built "$I386" i386 i386
 		recheck i386 "$I386" "on i386" "(i386.kunitconfig)" $nk_c
 	fi
 else
