@@ -48,7 +48,7 @@ i386)  qemu_bin=qemu-system-i386 ;;
 *)     qemu_bin=qemu-system-x86_64 ;;
 esac
 bdir=$BUILD/kunit-$cfg
-mapfile -t kunitconfigs < <(kunitconfig_args "$cfg" "${KUNITCONFIG:-}")
+kunitconfig_args "$cfg" "${KUNITCONFIG:-}"
 logf=$BUILD/logs/$target.log
 
 deps build
@@ -64,7 +64,7 @@ need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$bdir"
 rm -f "$BUILD/results/$target.counts" "$bdir/test.log"
 
-args=(run --arch="$arch" --build_dir="$bdir" "${kunitconfigs[@]}"
+args=(run --arch="$arch" --build_dir="$bdir" "${KC_ARGS[@]}"
       --jobs="$JOBS" --timeout="$timeout" --make_options="CC=ccache ${cross}gcc"
       --json="$BUILD/results/$target.json")
 [[ -z $cross ]] || args+=(--cross_compile="$cross")

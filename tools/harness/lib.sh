@@ -20,14 +20,17 @@ die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Install/verify host tools for the named groups (see deps.sh).
 deps() { bash "$HARNESS_DIR/deps.sh" "$@"; }
 
-# kunitconfig_args CFG [FILE]: kunit.py's --kunitconfig arguments for a
-# KUnit kernel, one per line: FILE (default: CFG.kunitconfig), and, for
+# kunitconfig_args CFG [FILE]: set KC_ARGS to kunit.py's --kunitconfig
+# arguments for a KUnit kernel: FILE (default: CFG.kunitconfig), and, for
 # the QEMU kernels of make check, small.kunitconfig (what no test uses).
+# A global, not output: a failure here must stop the caller (set -e).
 kunitconfig_args() {
-	printf -- '--kunitconfig=%s\n' "$(realpath "${2:-$HARNESS_DIR/$1.kunitconfig}")"
+	local f=${2:-$HARNESS_DIR/$1.kunitconfig}
+	[[ -f $f ]] || die "kunitconfig $f does not exist"
+	KC_ARGS=(--kunitconfig="$(realpath "$f")")
 	case $1 in
 	smp|kcsan|i386|arm64|riscv)
-		printf -- '--kunitconfig=%s\n' "$HARNESS_DIR/small.kunitconfig" ;;
+		KC_ARGS+=(--kunitconfig="$HARNESS_DIR/small.kunitconfig") ;;
 	esac
 }
 

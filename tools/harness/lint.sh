@@ -73,8 +73,10 @@ keep() { { echo "===== $1"; cat "$2"; } >>"$detail"; }
 SPARSE=$(bash "$HARNESS_DIR/getsparse.sh")
 log "lint: sparse: $SPARSE ($(cat "$BUILD/tools/sparse/version" 2>/dev/null || "$SPARSE" --version))"
 KMAKE=(make -s "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
-# Without -s: prefetch splits the output at kbuild's "  CC" lines.
-KMAKE_LOUD=(make "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
+# Without -s, and with V=0 whatever KBUILD_VERBOSE says: prefetch splits
+# the output at kbuild's "  CC" lines. Without the MAKEFLAGS of a 'make -s
+# lint' either: kbuild reads -s there, and would print no such line.
+KMAKE_LOUD=(env -u MAKEFLAGS -u MFLAGS make V=0 "HOSTCC=$CC_CCACHE" "CHECK=$SPARSE" -j"$JOBS")
 
 # Strip line/column numbers from compiler-style "file:12:3: ..." lines.
 strip_lines() { sed -E 's/^([^: ]+):[0-9]+(:[0-9]+(-[0-9]+)?)?: */\1: /'; }
@@ -101,7 +103,17 @@ if [[ $npatches -gt 0 ]]; then
 	printf '%s\0' "$tmp"/fp/*.patch |
 		(cd "$LINUX" && PATH=/usr/bin:$PATH xargs -0 -n1 -P"$JOBS" sh -c \
 			'./scripts/checkpatch.pl --strict --show-types --color=never "$1" >"$1.out" 2>&1 || true' _)
-	rm -f "$LINUX"/.checkpatch-camelcase.git.*
+	# checkpatch caches the CamelCase words of include/ in a file of the
+	# tree, written by the first run that needs them while others may
+	# read it: a run that read it half written can report a CamelCase
+	# word wrongly. So a patch with such a report is checked again, alone.
+	for f in "$tmp"/fp/*.patch; do
+		if grep -q 'CAMELCASE' "$f.out"; then
+			(cd "$LINUX" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
+				>"$f.out" 2>&1 || true
+		fi
+	done
+	rm -f "$LINUX"/.checkpatch-camelcase.*
 	i=0
 	for f in "$tmp"/fp/*.patch; do
 		name=${names[$i]:-$(basename "$f")}
@@ -182,10 +194,11 @@ prefetch_dir() { echo "$tmp/pf/$(printf '%s|%s' "$1" "$2" | md5sum | cut -c1-16)
 # target, each object's output comes in one piece: kbuild's "  CC" line,
 # gcc's diagnostics, then "  CHECK" and sparse's (no -s: those lines
 # delimit the pieces). -k: a file that does not compile does not stop the
-# others; its missing .o tells which. The FILEs must share one
-# architecture (arch_for).
+# others; its missing .o tells which. A file that compiled but has no
+# piece (no header line was seen for it) is left to compile_warnings to
+# compile on its own. The FILEs must share one architecture (arch_for).
 prefetch() {
-	local src=$1 obj=$2 c a d objs=()
+	local src=$1 obj=$2 c a d p objs=()
 	shift 2
 	[[ $# -gt 0 ]] || return 0
 	a=$(arch_for "$1")
@@ -209,6 +222,10 @@ prefetch() {
 		/^  [A-Z][A-Z0-9_]*( \[M\])? +[^ ]+ *$/ {
 			f = $NF; sub(/\.[oc]$/, ".c", f)
 			cur = (f in want) ? f : ""
+			if (cur != "" && !(cur in seen)) {
+				seen[cur] = 1
+				print cur > (d "/seen")
+			}
 			next
 		}
 		{
@@ -217,14 +234,25 @@ prefetch() {
 			print > (d "/" (cur == "" ? "rest" : out))
 		}
 	' "$d/list" "$d/all.out"
+	touch "$d/seen" "$d/rest"
 	for c in "$@"; do
-		touch "$d/${c//\//%}"
+		p=$d/${c//\//%}
+		touch "$p"
+		if [[ -f $obj/${c%.c}.o ]] && ! grep -qxF "$c" "$d/seen"; then
+			log "lint: NOTICE: $c: no kbuild output for it in the make run of ${obj#"$ROOT"/}: compiled on its own"
+			rm -f "$p"
+			continue
+		fi
 		# The kernel silently skips sparse if checker-valid.sh
 		# rejects it: make says so once, for every file.
-		grep -h 'is not available or not up to date' "$d/all.out" >>"$d/${c//\//%}" || true
-		[[ -f $obj/${c%.c}.o ]] ||
-			echo "$c: error: compiling ${c%.c}.o failed (see below)" >>"$d/${c//\//%}"
-		mv "$d/${c//\//%}" "$d/${c//\//%}.out"
+		grep -h 'is not available or not up to date' "$d/all.out" >>"$p" || true
+		if [[ ! -f $obj/${c%.c}.o ]]; then
+			echo "$c: error: compiling ${c%.c}.o failed (see below)" >>"$p"
+			# The cause may be outside the file's piece (make's
+			# "No rule to make target", a failed prepare step).
+			{ echo "(the last lines of the make run outside any file's piece:)"; tail -15 "$d/rest"; } >>"$p"
+		fi
+		mv "$p" "$p.out"
 	done
 }
 
@@ -259,15 +287,15 @@ compile_warnings() {
 # CFG.kunitconfig (kunitconfig_args), if that stage has not run (a single
 # object needs a prepared tree).
 need_built() {
-	local dir=$1 a=$2 cfg=$3 cross kc
+	local dir=$1 a=$2 cfg=$3 cross
 	[[ ! -f $dir/.config || ! -f $dir/vmlinux ]] || return 0
 	cross=$(cross_of "$a")
 	log "lint: ${dir#$ROOT/} is not built: building it ($cfg.kunitconfig)"
 	mkdir -p "$dir"
-	mapfile -t kc < <(kunitconfig_args "$cfg")
+	kunitconfig_args "$cfg"
 	# shellcheck disable=SC2046
 	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch="$a" \
-		--build_dir="$dir" "${kc[@]}" --jobs="$JOBS" \
+		--build_dir="$dir" "${KC_ARGS[@]}" --jobs="$JOBS" \
 		--make_options="CC=ccache ${cross}gcc" --make_options="HOSTCC=$CC_CCACHE" \
 		${cross:+--cross_compile="$cross"}) </dev/null >"$tmp/kbuild.out" 2>&1 ||
 		{ tail -20 "$tmp/kbuild.out" >&2; die "lint: building ${dir#$ROOT/} failed"; }
@@ -338,9 +366,9 @@ recheck() {
 if [[ -n $new_c || -n $mod_c ]]; then
 	if [[ ! -f $SMP/.config ]]; then
 		log "lint: $SMP is not configured: building kunit-smp first"
-		mapfile -t kc < <(kunitconfig_args smp)
+		kunitconfig_args smp
 		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py build --arch=x86_64 \
-			--build_dir="$SMP" "${kc[@]}" \
+			--build_dir="$SMP" "${KC_ARGS[@]}" \
 			--jobs="$JOBS" --make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null
 	fi
 	if printf '%s\n' $new_c $mod_c | grep -qE '^(arch/arm64/|mm/kasan/sw_tags\.c$)'; then
@@ -354,9 +382,9 @@ if [[ -n $new_c || -n $mod_c ]]; then
 	if printf '%s\n' $new_c $mod_c | grep -q '^kernel/kcsan/' && [[ ! -f $KCSAN/.config ]]; then
 		log "lint: $KCSAN is not configured: configuring it (kcsan.kunitconfig)"
 		mkdir -p "$KCSAN"
-		mapfile -t kc < <(kunitconfig_args kcsan)
+		kunitconfig_args kcsan
 		(cd "$LINUX" && python3 tools/testing/kunit/kunit.py config --arch=x86_64 \
-			--build_dir="$KCSAN" "${kc[@]}" \
+			--build_dir="$KCSAN" "${KC_ARGS[@]}" \
 			--make_options="CC=$CC_CCACHE" --make_options="HOSTCC=$CC_CCACHE") </dev/null >/dev/null
 	fi
 	# One make run per build dir (prefetch); the loops below then take
@@ -412,8 +440,9 @@ fi
 
 # ------------------------------------------------------------ kernel-doc
 log "lint: kernel-doc -none -Wall"
+# Without KBUILD_VERBOSE: at 1, kernel-doc prints an Info line per comment.
 for f in $(printf '%s\n' "$new_files" | grep -E '\.[ch]$' || true); do
-	(cd "$LINUX" && ./scripts/kernel-doc -none -Wall "$f") 2>&1 | strip_lines |
+	(cd "$LINUX" && env -u KBUILD_VERBOSE ./scripts/kernel-doc -none -Wall "$f") 2>&1 | strip_lines |
 		sed -E 's/^(warning|error): /-: \1: /; s/^/kernel-doc: /' >>"$findings" || true
 done
 
