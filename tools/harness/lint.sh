@@ -96,23 +96,27 @@ if [[ $npatches -gt 0 ]]; then
 	git -C "$LINUX" format-patch -q -o "$tmp/fp" base..HEAD
 	names=()
 	while read -r p _; do [[ -z $p || $p == \#* ]] || names+=("$p"); done <"$PATCHES/series"
-	# $JOBS patches at a time (checkpatch uses one CPU; the largest
-	# patches take 10 to 20 s each), each into its own FILE.out. Debian's
-	# python3 first: spdxcheck.py needs its python3-ply and python3-git.
-	# shellcheck disable=SC2016
-	printf '%s\0' "$tmp"/fp/*.patch |
-		(cd "$LINUX" && PATH=/usr/bin:$PATH xargs -0 -n1 -P"$JOBS" sh -c \
-			'./scripts/checkpatch.pl --strict --show-types --color=never "$1" >"$1.out" 2>&1 || true' _)
+	# checkpatch_each N PATCH...: checkpatch each PATCH into PATCH.out, N
+	# at a time (checkpatch uses one CPU; the largest patches take 10 to
+	# 20 s each). Debian's python3 first: spdxcheck.py needs its
+	# python3-ply and python3-git.
+	checkpatch_each() {
+		local n=$1
+		shift
+		[[ $# -gt 0 ]] || return 0
+		# shellcheck disable=SC2016
+		printf '%s\0' "$@" |
+			(cd "$LINUX" && PATH=/usr/bin:$PATH xargs -0 -n1 -P"$n" sh -c \
+				'./scripts/checkpatch.pl --strict --show-types --color=never "$1" >"$1.out" 2>&1 || true' _)
+	}
+	checkpatch_each "$JOBS" "$tmp"/fp/*.patch
 	# checkpatch caches the CamelCase words of include/ in a file of the
 	# tree, written by the first run that needs them while others may
 	# read it: a run that read it half written can report a CamelCase
-	# word wrongly. So a patch with such a report is checked again, alone.
-	for f in "$tmp"/fp/*.patch; do
-		if grep -q 'CAMELCASE' "$f.out"; then
-			(cd "$LINUX" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --show-types --color=never "$f") \
-				>"$f.out" 2>&1 || true
-		fi
-	done
+	# word wrongly. So the patches with such a report are checked again,
+	# one at a time.
+	mapfile -t again < <(grep -l 'CAMELCASE' "$tmp"/fp/*.patch.out | sed 's/\.out$//' || true)
+	checkpatch_each 1 "${again[@]}"
 	rm -f "$LINUX"/.checkpatch-camelcase.*
 	i=0
 	for f in "$tmp"/fp/*.patch; do
@@ -331,22 +335,27 @@ check_modified() {
 	fi
 }
 
+# compiled_in DIR FILE: whether the build in DIR compiles FILE (foo.c):
+# it has the object's .cmd file (compile_warnings removes the .o, not it).
+compiled_in() {
+	local o=${2%.c}.o
+	[[ -f $1/$(dirname "$o")/.$(basename "$o").cmd ]]
+}
+
 # recheck CFG DIR WHERE CONFIG FILE...: sparse + W=1 on each FILE again, in
 # the build dir DIR of config CFG, if that build compiles it (its .cmd
 # file: compile_warnings removes the .o, not it); a warning that an
 # earlier build already gave is one finding.
 recheck() {
-	local cfg=$1 dir=$2 where=$3 config=$4 c o out=$tmp/recheck built=()
+	local cfg=$1 dir=$2 where=$3 config=$4 c out=$tmp/recheck built=()
 	shift 4
 	: >"$out"
 	for c in "$@"; do
-		o=${c%.c}.o
-		[[ ! -f $dir/$(dirname "$o")/.$(basename "$o").cmd ]] || built+=("$c")
+		! compiled_in "$dir" "$c" || built+=("$c")
 	done
 	LINT_CFG=$cfg prefetch "$LINUX" "$dir" "${built[@]}"
 	for c in "$@"; do
-		o=${c%.c}.o
-		if [[ ! -f $dir/$(dirname "$o")/.$(basename "$o").cmd ]]; then
+		if ! compiled_in "$dir" "$c"; then
 			[[ $c =~ $test_re ]] ||
 				log "lint: NOTICE: $c: not compiled $where $config: not checked there"
 			continue
@@ -389,12 +398,14 @@ if [[ -n $new_c || -n $mod_c ]]; then
 	fi
 	# One make run per build dir (prefetch); the loops below then take
 	# each file's output from it.
-	for d in $(for c in $new_c $mod_c; do obj_for "$c"; done | sort -u); do
-		group=()
-		for c in $new_c $mod_c; do
-			[[ $(obj_for "$c") != "$d" ]] || group+=("$c")
-		done
-		prefetch "$LINUX" "$d" "${group[@]}"
+	declare -A group=()
+	for c in $new_c $mod_c; do
+		d=$(obj_for "$c")
+		group[$d]+=" $c"
+	done
+	for d in "${!group[@]}"; do
+		# shellcheck disable=SC2086
+		prefetch "$LINUX" "$d" ${group[$d]}
 	done
 	for c in $new_c; do
 		log "lint: sparse + W=1: $c (new: every warning counts)"
