@@ -27,7 +27,10 @@
 #include <linux/mm.h>
 #include <linux/mount.h>
 #include <linux/pcpu_lookup_cache.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
 
 #include "kprobes_cache.h"
 #include "kprobes_cache_kunit.h"
@@ -405,136 +408,128 @@ static void kpc_auto_test_switch_holds_for_new_caches(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kprobe_cache_enabled());
 }
 
-/* A resize, or one more registered sled probe, in a thread of its own */
-struct kpc_auto_thread {
-	struct completion done;
-	struct kpc_auto *a;
-	int ret;
-};
-
+/* A resize in a thread of its own, which completes @arg */
 static int kpc_auto_resize_fn(void *arg)
 {
-	struct kpc_auto_thread *t = arg;
-
 	kprobe_cache_kunit_sync();
-	complete(&t->done);
-	return 0;
-}
-
-static int kpc_auto_register_fn(void *arg)
-{
-	struct kpc_auto_thread *t = arg;
-
-	t->ret = kpc_auto_register_next(t->a, true);
-	complete(&t->done);
+	complete(arg);
 	return 0;
 }
 
 /*
- * The cache_stats file follows the cache, and a reader of the old file
- * that never returns (its buffer a page that userfaultfd never fills)
- * holds up the resize that removes the file, never a registration: the
- * case takes the file's active reference, as a read does, across a
- * resize.
+ * Read the whole of @f, open on a debugfs file, into @buf, as a read(2)
+ * of it would (the file's active reference is the caller's, if any).
  */
-static void kpc_auto_test_stats_reader_holds_no_registration(struct kunit *test)
+static ssize_t kpc_auto_read(struct file *f, char *buf, size_t len)
 {
-	struct kpc_auto_thread resize = {}, reg = {};
-	struct pcpu_lookup_cache *old, *new;
+	struct kvec kvec = { .iov_base = buf, .iov_len = len - 1 };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t n;
+
+	init_sync_kiocb(&kiocb, f);
+	kiocb.ki_pos = 0;
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, len - 1);
+	n = seq_read_iter(&kiocb, &iter);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/*
+ * cache_stats shows the cache in use, and a read of it that has not
+ * returned (its buffer a page that userfaultfd never fills) holds up no
+ * resize: the case takes the file's active reference, as a read does,
+ * across a resize that retires the cache the file showed.
+ */
+static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
+{
 	struct file_system_type *type;
-	struct dentry *file, *found;
+	struct pcpu_lookup_cache *old;
+	struct completion resize;
+	struct dentry *dir, *file;
 	struct task_struct *task;
+	struct kpc_auto *a;
 	struct vfsmount *mnt;
-	bool registered;
 	struct path path;
 	struct file *f;
-	int i;
+	bool resized;
+	char *buf;
 
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_DEBUG_FS");
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
-	reg.a = kpc_auto_alloc_ctx(test);
-	kpc_auto_grow_to(test, reg.a, 64, true);
-	kpc_auto_expect(test, 16, "64 enabled");
-	old = kprobe_cache_kunit_cache();
-	file = old->debugfs;
-	if (!file)
-		kunit_skip(test, "no debugfs file for the cache");
-	/* 65 enabled: the next resize wants 32 sets (manual: not yet) */
-	kpc_auto_grow_to(test, reg.a, 65, true);
+	a = kpc_auto_alloc_ctx(test);
 
-	/* Open it, so that it has the state that a read takes a hold on */
+	dir = debugfs_lookup("kprobes", NULL);
+	file = dir ? debugfs_lookup("cache_stats", dir) : NULL;
+	dput(dir);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "no kprobes/cache_stats");
 	type = get_fs_type("debugfs");
-	KUNIT_ASSERT_NOT_NULL(test, type);
+	if (!type) {
+		dput(file);
+		KUNIT_FAIL(test, "no debugfs");
+		return;
+	}
 	mnt = kern_mount(type);
 	put_filesystem(type);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(mnt));
+	if (IS_ERR(mnt)) {
+		dput(file);
+		KUNIT_FAIL(test, "mounting debugfs: %ld", PTR_ERR(mnt));
+		return;
+	}
 	path.mnt = mnt;
 	path.dentry = file;
 	f = dentry_open(&path, O_RDONLY, current_cred());
 	if (IS_ERR(f)) {
-		kern_unmount(mnt);
 		KUNIT_FAIL(test, "opening cache_stats: %ld", PTR_ERR(f));
-		return;
+		goto unmount;
 	}
-	/*
-	 * A read that has not returned: debugfs_remove() waits for it. No
-	 * assertion from here to the put: the case must not end holding it.
-	 */
+	/* No assertion from here to the end: the case must fput() @f. */
+	KUNIT_EXPECT_EQ_MSG(test, kpc_auto_read(f, buf, PAGE_SIZE), 0,
+			    "no cache, yet cache_stats shows: %s", buf);
+	kpc_auto_grow_to(test, a, 64, true);
+	kpc_auto_expect(test, 16, "64 enabled");
+	old = kprobe_cache_kunit_cache();
+	KUNIT_EXPECT_GT(test, kpc_auto_read(f, buf, PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(buf, "sets 16 ways 4 "),
+			      "%s", buf);
+	/* 65 enabled: the next resize wants 32 sets (manual: not yet) */
+	kpc_auto_grow_to(test, a, 65, true);
+
+	/* A read that has not returned */
 	if (debugfs_file_get(file)) {
 		KUNIT_FAIL(test, "no active reference on cache_stats");
 		goto out;
 	}
-
-	init_completion(&resize.done);
+	init_completion(&resize);
 	task = kthread_run(kpc_auto_resize_fn, &resize, "kpc_resize");
 	if (IS_ERR(task)) {
 		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
 		debugfs_file_put(file);
 		goto out;
 	}
-	/* The resize publishes the 32-set cache, then retires the old one */
-	for (i = 0; i < 250 && kprobe_cache_kunit_cache() == old; i++)
-		msleep(20);
-	KUNIT_EXPECT_PTR_NE_MSG(test, kprobe_cache_kunit_cache(), old,
-				"the resize did not publish its cache");
-	/*
-	 * Its grace period began before this one, so it has ended when this
-	 * one has; then give the resize time to reach debugfs_remove().
-	 */
-	synchronize_rcu();
-	msleep(100);
-
-	init_completion(&reg.done);
-	task = kthread_run(kpc_auto_register_fn, &reg, "kpc_register");
-	if (IS_ERR(task)) {
-		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
-		registered = true;	/* nothing to wait for */
-	} else {
-		registered = wait_for_completion_timeout(&reg.done, 10 * HZ);
-		if (!registered)
-			KUNIT_FAIL(test, "a registration waited for the reader of cache_stats");
-		KUNIT_EXPECT_FALSE_MSG(test, completion_done(&resize.done),
-				       "the resize did not wait for the reader");
+	resized = wait_for_completion_timeout(&resize, 10 * HZ);
+	KUNIT_EXPECT_TRUE_MSG(test, resized,
+			      "the resize waited for the reader of cache_stats");
+	if (resized) {
+		KUNIT_EXPECT_PTR_NE(test, kprobe_cache_kunit_cache(), old);
+		KUNIT_EXPECT_EQ(test, kpc_auto_sets(), 32);
+		/* The same file now shows the new cache. */
+		KUNIT_EXPECT_GT(test, kpc_auto_read(f, buf, PAGE_SIZE), 0);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      str_has_prefix(buf, "sets 32 ways 4 "),
+				      "%s", buf);
 	}
-
 	debugfs_file_put(file);
-	if (!registered)
-		wait_for_completion(&reg.done);
-	if (!IS_ERR(task))
-		KUNIT_EXPECT_EQ(test, reg.ret, 0);
-	wait_for_completion(&resize.done);
-
-	/* The new cache has the file now, under the same name */
-	KUNIT_EXPECT_EQ(test, kpc_auto_sets(), 32);
-	new = kprobe_cache_kunit_cache();
-	KUNIT_EXPECT_NOT_NULL(test, new->debugfs);
-	if (new->debugfs) {
-		found = debugfs_lookup("cache_stats", new->debugfs->d_parent);
-		KUNIT_EXPECT_PTR_EQ(test, found, new->debugfs);
-		dput(found);
-	}
+	if (!resized)
+		wait_for_completion(&resize);
 out:
 	fput(f);
+unmount:
 	kern_unmount(mnt);
+	dput(file);
 }
 
 /*
@@ -622,7 +617,7 @@ static struct kunit_case kprobes_cache_auto_cases[] = {
 	KUNIT_CASE(kpc_auto_test_alloc_failure_keeps_state),
 	KUNIT_CASE(kpc_auto_test_batch_pins_the_cache),
 	KUNIT_CASE(kpc_auto_test_switch_holds_for_new_caches),
-	KUNIT_CASE(kpc_auto_test_stats_reader_holds_no_registration),
+	KUNIT_CASE(kpc_auto_test_stats_reader_holds_up_no_resize),
 	KUNIT_CASE_SLOW(kpc_auto_test_stress_resize_under_hits),
 	{}
 };

@@ -487,10 +487,10 @@ EXPORT_SYMBOL_GPL(pcpu_lookup_cache_init);
  * pcpu_lookup_cache_destroy() - free a cache
  * @cache: a cache passed to pcpu_lookup_cache_init() before
  *
- * Frees everything, including the debugfs file. No lookup or fill may run
- * any more: a user whose lookups run with preemption disabled stops them
- * and waits for a grace period first. Safe after a failed init and when
- * called twice. Sleeps.
+ * Frees everything, including the debugfs file, whose reads in progress
+ * it waits for. No lookup or fill may run any more: a user whose lookups
+ * run with preemption disabled stops them and waits for a grace period
+ * first. Safe after a failed init and when called twice. Sleeps.
  */
 void pcpu_lookup_cache_destroy(struct pcpu_lookup_cache *cache)
 {
@@ -1069,13 +1069,33 @@ static void plc_seq_stats(struct seq_file *m, const char *name,
 		   s->invalidations, s->ipis);
 }
 
-static int plc_stats_show(struct seq_file *m, void *v)
+/**
+ * pcpu_lookup_cache_stats_show() - print a cache's geometry and counters
+ * @m: the seq_file to print to
+ * @cache: an initialised cache
+ *
+ * Prints what the file of pcpu_lookup_cache_debugfs_create() shows: the
+ * geometry, the rounds of invalidation and flush, whether hit statistics
+ * are on, each possible CPU's counters and their sums. It is for a user
+ * that replaces its cache, to resize it, and keeps one file of its own:
+ * that file's show method calls this for the current cache, under the
+ * lock that keeps the cache from being freed. Such a file outlives the
+ * caches, so a read of it that does not return (its buffer a page that
+ * userfaultfd does not fill) holds up nothing; pcpu_lookup_cache_destroy()
+ * waits for the readers of a file of pcpu_lookup_cache_debugfs_create().
+ * Takes no lock and does not sleep.
+ *
+ * Return: 0, or -EINVAL if @cache is not initialised.
+ */
+int pcpu_lookup_cache_stats_show(struct seq_file *m,
+				 const struct pcpu_lookup_cache *cache)
 {
-	struct pcpu_lookup_cache *cache = m->private;
 	struct pcpu_lookup_cache_stats s;
 	char name[16];
 	int cpu;
 
+	if (!cache->pcpu)
+		return -EINVAL;
 	seq_printf(m, "sets %u ways %u bytes_per_cpu %zu rounds %ld hit_stats %d\n",
 		   cache->nr_sets, cache->nr_ways,
 		   pcpu_lookup_cache_cpu_bytes(cache->nr_sets, cache->nr_ways),
@@ -1093,6 +1113,12 @@ static int plc_stats_show(struct seq_file *m, void *v)
 	plc_seq_stats(m, "total", &s);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(pcpu_lookup_cache_stats_show);
+
+static int plc_stats_show(struct seq_file *m, void *v)
+{
+	return pcpu_lookup_cache_stats_show(m, m->private);
+}
 DEFINE_SHOW_ATTRIBUTE(plc_stats);
 
 /**
@@ -1102,9 +1128,11 @@ DEFINE_SHOW_ATTRIBUTE(plc_stats);
  * @parent: the directory, or NULL for the debugfs root
  *
  * Creates a read-only file listing the geometry and each CPU's counters,
- * then their sums. pcpu_lookup_cache_destroy() removes it. As with other
- * debugfs calls, a failure to create the file is not reported, and
- * without debugfs this does nothing.
+ * then their sums. pcpu_lookup_cache_destroy() removes it, after the
+ * reads in progress: a user that replaces its cache keeps a file of its
+ * own instead (pcpu_lookup_cache_stats_show()). As with other debugfs
+ * calls, a failure to create the file is not reported, and without
+ * debugfs this does nothing.
  *
  * Return: 0, or -EINVAL if @cache is not initialised or already has a
  * file.

@@ -181,6 +181,7 @@
 #define PCPU_LOOKUP_CACHE_NO_TOKEN	ULONG_MAX
 
 struct dentry;
+struct seq_file;
 
 /* 0, or ULONG_MAX while hit statistics are on: pcpu_lookup_cache_lookup(). */
 extern unsigned long __data_racy __pcpu_lookup_cache_slow_max;
@@ -711,6 +712,8 @@ void pcpu_lookup_cache_stats_sum(const struct pcpu_lookup_cache *cache,
 size_t pcpu_lookup_cache_cpu_bytes(unsigned int nr_sets, unsigned int nr_ways);
 void pcpu_lookup_cache_hit_stats_get(void);
 void pcpu_lookup_cache_hit_stats_put(void);
+int pcpu_lookup_cache_stats_show(struct seq_file *m,
+				 const struct pcpu_lookup_cache *cache);
 int pcpu_lookup_cache_debugfs_create(struct pcpu_lookup_cache *cache,
 				     const char *name, struct dentry *parent);
 

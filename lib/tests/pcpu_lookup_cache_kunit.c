@@ -151,9 +151,12 @@ static void plc_expect_uninitialised(struct kunit *test,
 				     struct pcpu_lookup_cache *cache)
 {
 	struct pcpu_lookup_cache_stats s;
+	struct seq_file m = {};
 	unsigned long key = 1;
 
 	KUNIT_EXPECT_NULL(test, (void __force *)cache->pcpu);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_stats_show(&m, cache), -EINVAL);
+	KUNIT_EXPECT_EQ(test, m.count, 0);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate(cache, 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_invalidate_many(cache, &key, 1),
 			-EINVAL);
@@ -488,9 +491,11 @@ static void plc_test_api_misuse(struct kunit *test)
 	struct dentry *dir, *d;
 	struct pcpu_lookup_cache_stats s;
 	unsigned long token, key;
+	struct seq_file m = {};
 	int ret;
 	char name[16], *buf;
 	const char *hdr;
+	ssize_t n;
 
 	ctx = plc_setup(test, &geom);
 	key = ctx->keys[0];
@@ -537,7 +542,16 @@ static void plc_test_api_misuse(struct kunit *test)
 
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf, PAGE_SIZE);
+	n = plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf,
+			     PAGE_SIZE);
+	/* A user's own file prints the same with the show helper. */
+	m.size = PAGE_SIZE;
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_stats_show(&m, &ctx->cache), 0);
+	KUNIT_EXPECT_FALSE(test, seq_has_overflowed(&m));
+	KUNIT_EXPECT_EQ(test, (ssize_t)m.count, n);
+	KUNIT_EXPECT_EQ(test, memcmp(m.buf, buf, min_t(size_t, m.count, n)), 0);
 	hdr = "sets 64 ways 4 bytes_per_cpu 4240 rounds 0 hit_stats 1\n";
 	KUNIT_EXPECT_TRUE_MSG(test, str_has_prefix(buf, hdr) ||
 			      !IS_ENABLED(CONFIG_64BIT), "%s", buf);
