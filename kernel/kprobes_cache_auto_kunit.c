@@ -388,6 +388,42 @@ static void kpc_auto_test_batch_pins_the_cache(struct kunit *test)
 }
 
 /*
+ * Two batches that interleave: the first began before there was a cache,
+ * the second suspended the cache that came meanwhile. The end of the
+ * first does not end the second's: the cache stays suspended and pinned
+ * until the last batch ends.
+ */
+static void kpc_auto_test_batch_begun_without_cache_ends_no_other(struct kunit *test)
+{
+	struct pcpu_lookup_cache *cache;
+	struct kpc_auto *a;
+	bool replaced;
+
+	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
+	a = kpc_auto_alloc_ctx(test);
+
+	kprobe_unregister_batch_begin();
+	kpc_auto_grow_to(test, a, KPC_AUTO_ON, true);
+	kpc_auto_expect(test, 16, "a cache comes while a batch is open");
+	/* Manual: no resize replaces it until kpc_auto_expect() */
+	cache = kprobe_cache_kunit_cache();
+	KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 0);
+	kprobe_unregister_batch_begin();
+	KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 1);
+	kprobe_unregister_batch_end();
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&cache->suspended), 1,
+			    "the end of the first batch resumed the second's");
+	kpc_auto_grow_to(test, a, 65, true);
+	kpc_auto_expect(test, 16, "a batch is open: pinned");
+	/* If it was not pinned after all, @cache may be freed by now. */
+	replaced = kprobe_cache_kunit_cache() != cache;
+	kprobe_unregister_batch_end();
+	if (!replaced)
+		KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 0);
+	kpc_auto_expect(test, 32, "65 enabled, no batch");
+}
+
+/*
  * Switched off in debugfs (kprobe_cache_set_enabled()) before there is a
  * cache: the cache that comes stays off until switched on.
  */
@@ -616,6 +652,7 @@ static struct kunit_case kprobes_cache_auto_cases[] = {
 	KUNIT_CASE_SLOW(kpc_auto_test_grows_and_shrinks),
 	KUNIT_CASE(kpc_auto_test_alloc_failure_keeps_state),
 	KUNIT_CASE(kpc_auto_test_batch_pins_the_cache),
+	KUNIT_CASE(kpc_auto_test_batch_begun_without_cache_ends_no_other),
 	KUNIT_CASE(kpc_auto_test_switch_holds_for_new_caches),
 	KUNIT_CASE(kpc_auto_test_stats_reader_holds_up_no_resize),
 	KUNIT_CASE_SLOW(kpc_auto_test_stress_resize_under_hits),
