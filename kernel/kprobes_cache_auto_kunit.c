@@ -364,6 +364,31 @@ static void kpc_auto_test_alloc_failure_keeps_state(struct kunit *test)
 	kpc_auto_expect(test, 32, "the next resize grows it");
 }
 
+static void kpc_auto_batch_end_action(void *unused)
+{
+	kprobe_unregister_batch_end();
+}
+
+/*
+ * Begin a batch of unregistrations that ends with the case if the case
+ * does not end it: an assertion must not leave it open for the rest of
+ * the boot, with the cache suspended and pinned.
+ */
+static void kpc_auto_batch_begin(struct kunit *test)
+{
+	kprobe_unregister_batch_begin();
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  kpc_auto_batch_end_action,
+						  NULL), 0);
+}
+
+/* End a batch of kpc_auto_batch_begin() */
+static void kpc_auto_batch_end(struct kunit *test)
+{
+	kunit_release_action(test, kpc_auto_batch_end_action, NULL);
+}
+
 /*
  * A batch of unregistrations pins the cache: no resize until it ended,
  * then the resize that was held back.
@@ -377,11 +402,11 @@ static void kpc_auto_test_batch_pins_the_cache(struct kunit *test)
 	kpc_auto_grow_to(test, a, KPC_AUTO_ON, true);
 	kpc_auto_expect(test, 16, "at the threshold");
 
-	kprobe_unregister_batch_begin();
+	kpc_auto_batch_begin(test);
 	kpc_auto_grow_to(test, a, 65, true);
 	kpc_auto_expect(test, 16, "in a batch: pinned");
 	kpc_auto_shrink_to(test, a, 60);
-	kprobe_unregister_batch_end();
+	kpc_auto_batch_end(test);
 	kpc_auto_expect(test, 16, "60 enabled after the batch");
 	kpc_auto_grow_to(test, a, 65, true);
 	kpc_auto_expect(test, 32, "65 enabled, no batch");
@@ -402,22 +427,22 @@ static void kpc_auto_test_batch_begun_without_cache_ends_no_other(struct kunit *
 	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
 	a = kpc_auto_alloc_ctx(test);
 
-	kprobe_unregister_batch_begin();
+	kpc_auto_batch_begin(test);
 	kpc_auto_grow_to(test, a, KPC_AUTO_ON, true);
 	kpc_auto_expect(test, 16, "a cache comes while a batch is open");
 	/* Manual: no resize replaces it until kpc_auto_expect() */
 	cache = kprobe_cache_kunit_cache();
 	KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 0);
-	kprobe_unregister_batch_begin();
+	kpc_auto_batch_begin(test);
 	KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 1);
-	kprobe_unregister_batch_end();
+	kpc_auto_batch_end(test);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&cache->suspended), 1,
 			    "the end of the first batch resumed the second's");
 	kpc_auto_grow_to(test, a, 65, true);
 	kpc_auto_expect(test, 16, "a batch is open: pinned");
 	/* If it was not pinned after all, @cache may be freed by now. */
 	replaced = kprobe_cache_kunit_cache() != cache;
-	kprobe_unregister_batch_end();
+	kpc_auto_batch_end(test);
 	if (!replaced)
 		KUNIT_EXPECT_EQ(test, atomic_read(&cache->suspended), 0);
 	kpc_auto_expect(test, 32, "65 enabled, no batch");
@@ -471,6 +496,10 @@ static ssize_t kpc_auto_read(struct file *f, char *buf, size_t len)
 	return n;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_dput, dput, struct dentry *);
+KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_unmount, kern_unmount, struct vfsmount *);
+KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_fput, fput, struct file *);
+
 /*
  * cache_stats shows the cache in use, and a read of it that has not
  * returned (its buffer a page that userfaultfd never fills) holds up no
@@ -491,8 +520,6 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	bool resized;
 	char *buf;
 
-	if (!IS_ENABLED(CONFIG_DEBUG_FS))
-		kunit_skip(test, "needs CONFIG_DEBUG_FS");
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
@@ -502,27 +529,24 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	file = dir ? debugfs_lookup("cache_stats", dir) : NULL;
 	dput(dir);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "no kprobes/cache_stats");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_dput,
+							file), 0);
+	/* debugfs is built in: get_fs_type() takes no module reference */
 	type = get_fs_type("debugfs");
-	if (!type) {
-		dput(file);
-		KUNIT_FAIL(test, "no debugfs");
-		return;
-	}
+	KUNIT_ASSERT_NOT_NULL(test, type);
 	mnt = kern_mount(type);
 	put_filesystem(type);
-	if (IS_ERR(mnt)) {
-		dput(file);
-		KUNIT_FAIL(test, "mounting debugfs: %ld", PTR_ERR(mnt));
-		return;
-	}
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mnt), "mounting debugfs: %ld",
+			       PTR_ERR(mnt));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_unmount,
+							mnt), 0);
 	path.mnt = mnt;
 	path.dentry = file;
 	f = dentry_open(&path, O_RDONLY, current_cred());
-	if (IS_ERR(f)) {
-		KUNIT_FAIL(test, "opening cache_stats: %ld", PTR_ERR(f));
-		goto unmount;
-	}
-	/* No assertion from here to the end: the case must fput() @f. */
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "opening cache_stats: %ld",
+			       PTR_ERR(f));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_fput, f),
+			0);
 	KUNIT_EXPECT_EQ_MSG(test, kpc_auto_read(f, buf, PAGE_SIZE), 0,
 			    "no cache, yet cache_stats shows: %s", buf);
 	kpc_auto_grow_to(test, a, 64, true);
@@ -534,17 +558,17 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	/* 65 enabled: the next resize wants 32 sets (manual: not yet) */
 	kpc_auto_grow_to(test, a, 65, true);
 
-	/* A read that has not returned */
+	/* A read that has not returned: no assertion until its put */
 	if (debugfs_file_get(file)) {
 		KUNIT_FAIL(test, "no active reference on cache_stats");
-		goto out;
+		return;
 	}
 	init_completion(&resize);
 	task = kthread_run(kpc_auto_resize_fn, &resize, "kpc_resize");
 	if (IS_ERR(task)) {
 		KUNIT_FAIL(test, "no thread: %ld", PTR_ERR(task));
 		debugfs_file_put(file);
-		goto out;
+		return;
 	}
 	resized = wait_for_completion_timeout(&resize, 10 * HZ);
 	KUNIT_EXPECT_TRUE_MSG(test, resized,
@@ -561,11 +585,6 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	debugfs_file_put(file);
 	if (!resized)
 		wait_for_completion(&resize);
-out:
-	fput(f);
-unmount:
-	kern_unmount(mnt);
-	dput(file);
 }
 
 /*

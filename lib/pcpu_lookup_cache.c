@@ -1079,11 +1079,12 @@ static void plc_seq_stats(struct seq_file *m, const char *name,
  * are on, each possible CPU's counters and their sums. It is for a user
  * that replaces its cache, to resize it, and keeps one file of its own:
  * that file's show method calls this for the current cache, under the
- * lock that keeps the cache from being freed. Such a file outlives the
- * caches, so a read of it that does not return (its buffer a page that
- * userfaultfd does not fill) holds up nothing; pcpu_lookup_cache_destroy()
- * waits for the readers of a file of pcpu_lookup_cache_debugfs_create().
- * Takes no lock and does not sleep.
+ * lock that keeps the cache from being freed (the RCU read lock, if the
+ * user frees a replaced cache after a grace period). Such a file outlives
+ * the caches, so a read of it that does not return (its buffer a page
+ * that userfaultfd does not fill) holds up nothing, whereas
+ * pcpu_lookup_cache_destroy() waits for the readers of a file of
+ * pcpu_lookup_cache_debugfs_create(). Takes no lock and does not sleep.
  *
  * Return: 0, or -EINVAL if @cache is not initialised.
  */

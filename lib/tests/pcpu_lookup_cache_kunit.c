@@ -151,7 +151,8 @@ static void plc_expect_uninitialised(struct kunit *test,
 				     struct pcpu_lookup_cache *cache)
 {
 	struct pcpu_lookup_cache_stats s;
-	struct seq_file m = {};
+	char out[64];
+	struct seq_file m = { .buf = out, .size = sizeof(out) };
 	unsigned long key = 1;
 
 	KUNIT_EXPECT_NULL(test, (void __force *)cache->pcpu);
@@ -495,6 +496,7 @@ static void plc_test_api_misuse(struct kunit *test)
 	int ret;
 	char name[16], *buf;
 	const char *hdr;
+	size_t len;
 	ssize_t n;
 
 	ctx = plc_setup(test, &geom);
@@ -540,12 +542,13 @@ static void plc_test_api_misuse(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, debugfs_lookup("stats2", dir));
 	KUNIT_EXPECT_PTR_EQ(test, d_inode(d)->i_private, (void *)&ctx->cache);
 
-	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	/* Room for the header lines and a line per possible CPU */
+	len = max_t(size_t, PAGE_SIZE, 128 * (num_possible_cpus() + 3));
+	buf = kunit_kzalloc(test, len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	n = plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf,
-			     PAGE_SIZE);
+	n = plc_read_debugfs(test, "pcpu_lookup_cache_kunit/stats", buf, len);
 	/* A user's own file prints the same with the show helper. */
-	m.size = PAGE_SIZE;
+	m.size = len;
 	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
 	KUNIT_EXPECT_EQ(test, pcpu_lookup_cache_stats_show(&m, &ctx->cache), 0);
