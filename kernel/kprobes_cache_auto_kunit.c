@@ -496,7 +496,6 @@ static ssize_t kpc_auto_read(struct file *f, char *buf, size_t len)
 	return n;
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_dput, dput, struct dentry *);
 KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_unmount, kern_unmount, struct vfsmount *);
 KUNIT_DEFINE_ACTION_WRAPPER(kpc_auto_fput, fput, struct file *);
 
@@ -511,11 +510,10 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	struct file_system_type *type;
 	struct pcpu_lookup_cache *old;
 	struct completion resize;
-	struct dentry *dir, *file;
+	struct dentry *file;
 	struct task_struct *task;
 	struct kpc_auto *a;
 	struct vfsmount *mnt;
-	struct path path;
 	struct file *f;
 	bool resized;
 	char *buf;
@@ -525,12 +523,6 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 	kpc_auto_start(test, KPC_AUTO_ON, KPC_AUTO_MAX_SETS, true);
 	a = kpc_auto_alloc_ctx(test);
 
-	dir = debugfs_lookup("kprobes", NULL);
-	file = dir ? debugfs_lookup("cache_stats", dir) : NULL;
-	dput(dir);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, file, "no kprobes/cache_stats");
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_dput,
-							file), 0);
 	/* debugfs is built in: get_fs_type() takes no module reference */
 	type = get_fs_type("debugfs");
 	KUNIT_ASSERT_NOT_NULL(test, type);
@@ -540,13 +532,12 @@ static void kpc_auto_test_stats_reader_holds_up_no_resize(struct kunit *test)
 			       PTR_ERR(mnt));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_unmount,
 							mnt), 0);
-	path.mnt = mnt;
-	path.dentry = file;
-	f = dentry_open(&path, O_RDONLY, current_cred());
+	f = file_open_root_mnt(mnt, "kprobes/cache_stats", O_RDONLY, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(f), "opening cache_stats: %ld",
 			       PTR_ERR(f));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kpc_auto_fput, f),
 			0);
+	file = f->f_path.dentry;
 	KUNIT_EXPECT_EQ_MSG(test, kpc_auto_read(f, buf, PAGE_SIZE), 0,
 			    "no cache, yet cache_stats shows: %s", buf);
 	kpc_auto_grow_to(test, a, 64, true);
