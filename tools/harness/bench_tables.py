@@ -327,16 +327,20 @@ def mkl_target(t, where=UML):
         parts.append(
             "%s: worst %sx (%s, N=%d, H=%d, %s: library %s vs minimal "
             "keyed %s %s (its hit ratio %s%%) vs array read %s; "
-            "min..max %s..%sx; %d scenarios%s)" %
+            "min..max %s..%sx; %d scenarios, median over them %sx%s)" %
             (geom, fmt(r["x_mkl"]["median"], 2), r["table"], s["n"],
              s["hot"], s["dist"], fmt(r["ns"]["median"], 2), r["mkl"],
              fmt(m["ns"]["median"], 2), fmt(100 * m["hit_ratio"]["median"]),
              fmt(ref["ns"]["median"], 2) if ref else "-",
              fmt(r["x_mkl"]["min"], 2), fmt(r["x_mkl"]["max"], 2),
              len(full),
+             fmt(bench_common.spread([sr[1]["x_mkl"]["median"]
+                                      for sr in full])["median"], 2),
              "; where the minimal keyed lookup also hit 100%%: %d, worst "
-             "%sx" % (len(both), fmt(max(sr[1]["x_mkl"]["median"]
-                                         for sr in both), 2))
+             "%sx, median %sx" %
+             (len(both), fmt(max(sr[1]["x_mkl"]["median"] for sr in both), 2),
+              fmt(bench_common.spread([sr[1]["x_mkl"]["median"]
+                                       for sr in both])["median"], 2))
              if both else "; the minimal keyed lookup never hit 100%"))
     if missing:
         return ("NOT MEASURED", "%s: no 100%%-hit scenario with a minimal "
