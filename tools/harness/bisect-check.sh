@@ -52,7 +52,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-SRC=$LINUX
 BDIR=$BUILD/kunit-um
 KUNITCONFIG=${KUNITCONFIG:-$HARNESS_DIR/um.kunitconfig}
 BISECT_SKIP=${BISECT_SKIP:-1}
@@ -63,7 +62,7 @@ KCHECK=$BUILD/bisect-src/kconfig-check
 # relative to the tree, one a line.  (Kconfig files: kconfig_read.)
 used_paths() {
 	local s1 s2
-	s1=$(cd "$SRC" && pwd) s2=$(realpath "$SRC")
+	s1=$(cd "$LINUX" && pwd) s2=$(realpath "$LINUX")
 	{
 		find "$BDIR" -name '.*.cmd' -type f -print0 | xargs -0 -r cat -- |
 			tr -s ' \t\\:=,;()"'"'"'' '\n' |
@@ -80,7 +79,7 @@ kconfig_read() {
 # has_include_names <used>: the base names that the used files probe for
 # with __has_include (an added file of that name could change the build).
 has_include_names() {
-	(cd "$SRC" && grep -vxF . "$1" | xargs -r -d '\n' grep -ohsE -- '__has_include *\( *[<"][^>"]+' || true) |
+	(cd "$LINUX" && grep -vxF . "$1" | xargs -r -d '\n' grep -ohsE -- '__has_include *\( *[<"][^>"]+' || true) |
 		sed -E 's#.*[<"]##; s#.*/##' | sort -u
 }
 
@@ -98,7 +97,7 @@ descended() {
 	# have no subdir- line, no obj- or subdir- value made with $(...),
 	# and name DIR only in "obj-$(CONFIG_X) += ... DIR/" lines with
 	# CONFIG_X unset.
-	for f in "$SRC/$parent/Kbuild" "$SRC/$parent/Makefile"; do
+	for f in "$LINUX/$parent/Kbuild" "$LINUX/$parent/Makefile"; do
 		[[ -f $f ]] || continue
 		sed -e ':a' -e '/\\$/N; s/\\\n/ /; ta' "$f" >"$tmp/parent.mk"
 		grep -qE '^[[:space:]]*subdir-|^[[:space:]]*(obj|subdir)-[^=]*=.*\$' "$tmp/parent.mk" && return 0
@@ -117,7 +116,7 @@ descended() {
 config_same() {
 	mkdir -p "$KCHECK"
 	cp "$BDIR/.config" "$KCHECK/.config"
-	(cd "$SRC" && make ARCH=um O="$KCHECK" "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" olddefconfig) \
+	(cd "$LINUX" && make ARCH=um O="$KCHECK" "CC=$CC_CCACHE" "HOSTCC=$CC_CCACHE" olddefconfig) \
 		</dev/null >"$tmp/kcheck.out" 2>&1 || return 1
 	cmp -s "$KCHECK/.config" "$BDIR/.config"
 }
@@ -262,15 +261,15 @@ for c in "${commits[@]}"; do
 	subject=$(git -C "$LINUX" log -1 --format=%s "$c")
 	name="[$i/${#commits[@]}] $(git -C "$LINUX" rev-parse --short "$c") $subject"
 	log "bisect-check: $name"
-	git -C "$SRC" checkout -q --detach -f "$c"
-	git -C "$SRC" clean -fdqx
+	git -C "$LINUX" checkout -q --detach -f "$c"
+	git -C "$LINUX" clean -fdqx
 
 	# Keep only the options whose symbol exists at this commit.
 	: >"$tmp/kunitconfig"
 	while IFS= read -r line; do
 		if [[ $line =~ ^CONFIG_([A-Za-z0-9_]+)= ]]; then
 			sym=${BASH_REMATCH[1]}
-			if ! grep -rqE --include='Kconfig*' "^\s*(menu)?config $sym\s*$" "$SRC"; then
+			if ! grep -rqE --include='Kconfig*' "^\s*(menu)?config $sym\s*$" "$LINUX"; then
 				log "  (CONFIG_$sym does not exist at this commit: dropped)"
 				continue
 			fi
@@ -304,7 +303,7 @@ for c in "${commits[@]}"; do
 
 	rm -f "$BDIR/test.log"
 	set +e
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run --arch=um --build_dir="$BDIR" \
+	(cd "$LINUX" && python3 tools/testing/kunit/kunit.py run --arch=um --build_dir="$BDIR" \
 		--kunitconfig="$tmp/kunitconfig" --jobs="$JOBS" --timeout=600 \
 		--kernel_args=ncpus=4 --kernel_args=seccomp=on --make_options="CC=$CC_CCACHE") </dev/null >"$tmp/out" 2>&1
 	rc=$?

@@ -25,8 +25,8 @@ target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-
 # cross: CROSS_COMPILE prefix; qemu_extra: QEMU arguments after -smp 4
 # (kunit.py's arm64 config passes -cpu max; a later -cpu wins: the
 # implementation-defined pointer authentication is much cheaper to emulate
-# than QARMA. i386 boots qboot, as kunit.py's x86_64 config does: its MP
-# table lists every CPU, and the x86 kernels have no ACPI).
+# than QARMA. i386 boots qboot, as kunit.py's x86_64 config does: see the
+# check of the 4 CPUs below).
 cross= qemu_extra=
 case $target in
 kunit)       arch=um;     cfg=um;    timeout=600 ;;
