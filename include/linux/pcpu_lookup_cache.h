@@ -351,7 +351,7 @@ __pcpu_lookup_cache_hook(struct pcpu_lookup_cache *cache,
 			 enum pcpu_lookup_cache_step step, unsigned int way)
 {
 #if IS_ENABLED(CONFIG_PCPU_LOOKUP_CACHE_KUNIT_TEST)
-	if (unlikely(cache->test_hook))
+	if (unlikely_notrace(cache->test_hook))
 		cache->test_hook(cache, step, way);
 #endif
 }
@@ -525,6 +525,11 @@ pcpu_lookup_cache_token(const struct pcpu_lookup_cache *cache)
 /*
  * The lookup of pcpu_lookup_cache_lookup(); with @counted, the copy that
  * counts its hit or miss, and that key 0 takes: it misses, uncounted.
+ *
+ * Its branch hints, and those of everything it inlines, are
+ * likely_notrace() and unlikely_notrace(): it is compiled in its caller's
+ * object, and there, with CONFIG_TRACE_BRANCH_PROFILING, likely() and
+ * unlikely() call ftrace_likely_update(), which can be probed.
  */
 static __always_inline void *
 __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
@@ -536,7 +541,7 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	size_t offset;
 	void *val;
 
-	if (counted && unlikely(!key))
+	if (counted && unlikely_notrace(!key))
 		goto out;
 	/*
 	 * Both reads of the write count are plain, each fenced by a compiler
@@ -564,7 +569,7 @@ __pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	 * READ_ONCE(), unlike the write count: with a plain read, this
 	 * compare folds its load too, and a hit measured slower on x86.
 	 */
-	if (likely(READ_ONCE(e->key) == key))
+	if (likely_notrace(READ_ONCE(e->key) == key))
 		goto hit;
 	/*
 	 * Then the other ways of the set, in order. The set's offset as
@@ -595,7 +600,7 @@ hit:
 	 * needs no check here (contract point 2).
 	 */
 	barrier();
-	if (likely(pc->writes == writes)) {
+	if (likely_notrace(pc->writes == writes)) {
 		if (counted)
 			__pcpu_lookup_cache_add(&pc->stats.hits, 1);
 		/*
@@ -680,7 +685,7 @@ pcpu_lookup_cache_lookup(struct pcpu_lookup_cache *cache, unsigned long key,
 	 * data_race(): under KCSAN, that calls two functions, which noinstr
 	 * code may not.
 	 */
-	if (unlikely(key <= __pcpu_lookup_cache_slow_max))
+	if (unlikely_notrace(key <= __pcpu_lookup_cache_slow_max))
 		return __pcpu_lookup_cache_lookup(cache, key, token, true);
 	return __pcpu_lookup_cache_lookup(cache, key, token, false);
 }
