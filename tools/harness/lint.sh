@@ -18,6 +18,9 @@
 #                KUnit builds: an unused static function, say); and again
 #                in kunit-i386's build dir, a 32-bit kernel, for each of
 #                them that it compiles (BITS_PER_LONG == 32 code)
+#   handler path get_kprobe_cached(), its miss path and the fill, compiled
+#                again as a CONFIG_TRACE_BRANCH_PROFILING kernel would: no
+#                call to ftrace_likely_update(), which can be probed
 #   kernel-doc   scripts/kernel-doc -none -Wall on each new .c/.h
 #   coccinelle   our .cocci in report mode on lib/ kernel/ arch/x86/kernel/kprobes
 #                (coccicheck M=<dir>, on the files there that contain
@@ -447,6 +450,58 @@ if [[ -n $new_c || -n $mod_c ]]; then
 	fi
 else
 	log "lint: no kernel .c files added or modified: nothing to compile"
+fi
+
+# ------------------------------------------------------------ handler path
+# What a kprobe hit runs before its handler (get_kprobe_cached(), with the
+# library's lookup inlined, its miss path and the fill) may call nothing
+# that can be probed: a probe there would recurse. With
+# CONFIG_TRACE_BRANCH_PROFILING, likely() and unlikely() call
+# ftrace_likely_update(), which can be probed. No KUnit kernel has that
+# option (every branch hint would call out), so these objects are compiled
+# once more, with kunit-smp's own commands and the option defined, as such
+# a kernel compiles them, and the functions must not call it. (arch/x86
+# and arm64 build their handlers without it. The module address lookup is
+# not checked: upstream's latch tree walk in it already calls it.)
+handler_path=(
+	"kernel/kprobes.o get_kprobe_cached get_kprobe_cached_miss"
+	"lib/pcpu_lookup_cache.o pcpu_lookup_cache_fill"
+)
+log "lint: handler path: no branch profiler call (CONFIG_TRACE_BRANCH_PROFILING)"
+if [[ -f $SMP/.config && -f $SMP/vmlinux ]]; then
+	for hp in "${handler_path[@]}"; do
+		read -r o fns <<<"$hp"
+		cmdf=$SMP/$(dirname "$o")/.$(basename "$o").cmd
+		cmd=$(sed -n 's/^savedcmd_[^ ]* := //p' "$cmdf" 2>/dev/null || true)
+		if [[ $cmd != *" -o $o "* ]]; then
+			echo "handler-path: $o: no compile command in ${cmdf#$ROOT/}" >>"$findings"
+			continue
+		fi
+		cmd=${cmd/ -o $o / -o $tmp/hp.o }
+		cmd=$(printf '%s\n' "$cmd" | sed -E 's/ -Wp,-MMD,[^ ]+//')
+		if ! (cd "$SMP" && eval "$cmd -DCONFIG_TRACE_BRANCH_PROFILING") >"$tmp/hp.out" 2>&1; then
+			echo "handler-path: $o: does not compile with CONFIG_TRACE_BRANCH_PROFILING: $(grep -m1 'error' "$tmp/hp.out")" >>"$findings"
+			continue
+		fi
+		# Whole output files, not pipes into grep -q (pipefail).
+		objdump -dr --no-show-raw-insn "$tmp/hp.o" >"$tmp/hp.dis"
+		# The check must see the calls it looks for, where the object
+		# is not built without them.
+		grep -q 'DISABLE_BRANCH_PROFILING' <<<"$cmd" ||
+			grep -q 'ftrace_likely_update' "$tmp/hp.dis" ||
+			echo "handler-path: $o: no branch profiler call anywhere in it: the check does not work" >>"$findings"
+		for fn in $fns; do
+			awk -v f="<$fn>:" '$2 == f { on = 1; next } /^[0-9a-f]+ <.*>:$/ { on = 0 } on' \
+				"$tmp/hp.dis" >"$tmp/hp.fn"
+			if [[ ! -s $tmp/hp.fn ]]; then
+				echo "handler-path: $o: $fn: not in the object" >>"$findings"
+			elif grep -q 'ftrace_likely_update' "$tmp/hp.fn"; then
+				echo "handler-path: $o: $fn calls ftrace_likely_update() with CONFIG_TRACE_BRANCH_PROFILING" >>"$findings"
+			fi
+		done
+	done
+else
+	echo "handler-path: ${SMP#$ROOT/}: not built: cannot check" >>"$findings"
 fi
 
 # ------------------------------------------------------------ kernel-doc
