@@ -460,49 +460,66 @@ fi
 # ftrace_likely_update(), which can be probed. No KUnit kernel has that
 # option (every branch hint would call out), so these objects are compiled
 # once more, with kunit-smp's own commands and the option defined, as such
-# a kernel compiles them, and the functions must not call it. (arch/x86
-# and arm64 build their handlers without it. The module address lookup is
-# not checked: upstream's latch tree walk in it already calls it.)
+# a kernel compiles them, and the functions must not call it: nor their
+# copies that GCC splits off (fn.part.0, fn.isra.0, fn.cold, ...), nor
+# the functions of the same object that they call directly. (arch/x86
+# and arm64 build their handlers without it. The module address lookup
+# is not checked: upstream's latch tree walk in it already calls it.)
 handler_path=(
 	"kernel/kprobes.o get_kprobe_cached get_kprobe_cached_miss"
 	"lib/pcpu_lookup_cache.o pcpu_lookup_cache_fill"
 )
 log "lint: handler path: no branch profiler call (CONFIG_TRACE_BRANCH_PROFILING)"
-if [[ -f $SMP/.config && -f $SMP/vmlinux ]]; then
-	for hp in "${handler_path[@]}"; do
-		read -r o fns <<<"$hp"
-		cmdf=$SMP/$(dirname "$o")/.$(basename "$o").cmd
-		cmd=$(sed -n 's/^savedcmd_[^ ]* := //p' "$cmdf" 2>/dev/null || true)
-		if [[ $cmd != *" -o $o "* ]]; then
-			echo "handler-path: $o: no compile command in ${cmdf#$ROOT/}" >>"$findings"
+for hp in "${handler_path[@]}"; do
+	read -r o fns <<<"$hp"
+	read -ra todo <<<"$fns"
+	cmdf=$SMP/$(dirname "$o")/.$(basename "$o").cmd
+	cmd=$(sed -n 's/^savedcmd_[^ ]* := //p' "$cmdf" 2>/dev/null || true)
+	if [[ $cmd != *" -o $o "* ]]; then
+		echo "handler-path: $o: no compile command in ${cmdf#$ROOT/}" >>"$findings"
+		continue
+	fi
+	cmd=${cmd/ -o $o / -o $tmp/hp.o }
+	cmd=$(printf '%s\n' "$cmd" | sed -E 's/ -Wp,-MMD,[^ ]+//')
+	if ! (cd "$SMP" && eval "$cmd -DCONFIG_TRACE_BRANCH_PROFILING") >"$tmp/hp.out" 2>&1; then
+		keep "handler path: $o" "$tmp/hp.out"
+		echo "handler-path: $o: does not compile with CONFIG_TRACE_BRANCH_PROFILING" >>"$findings"
+		continue
+	fi
+	# Whole output files, not pipes into grep -q (pipefail).
+	objdump -dr --no-show-raw-insn "$tmp/hp.o" >"$tmp/hp.dis"
+	# The check must see the calls it looks for, where the object is not
+	# built without them.
+	grep -q 'DISABLE_BRANCH_PROFILING' <<<"$cmd" ||
+		grep -q 'ftrace_likely_update' "$tmp/hp.dis" ||
+		echo "handler-path: $o: no branch profiler call anywhere in it: the check does not work" >>"$findings"
+	declare -A seen=()
+	while [[ ${#todo[@]} -gt 0 ]]; do
+		fn=${todo[0]}
+		todo=("${todo[@]:1}")
+		[[ -z ${seen[$fn]:-} ]] || continue
+		seen[$fn]=1
+		# fn and its split-off copies, up to the next function.
+		awk -v f="$fn" '/^[0-9a-f]+ <.*>:$/ {
+				n = $2; sub(/^</, "", n); sub(/>:$/, "", n)
+				on = n == f || index(n, f ".") == 1; next
+			} on' "$tmp/hp.dis" >"$tmp/hp.fn"
+		if [[ ! -s $tmp/hp.fn ]]; then
+			# The named ones must be there; a callee found below is.
+			echo "handler-path: $o: $fn: not in the object" >>"$findings"
 			continue
 		fi
-		cmd=${cmd/ -o $o / -o $tmp/hp.o }
-		cmd=$(printf '%s\n' "$cmd" | sed -E 's/ -Wp,-MMD,[^ ]+//')
-		if ! (cd "$SMP" && eval "$cmd -DCONFIG_TRACE_BRANCH_PROFILING") >"$tmp/hp.out" 2>&1; then
-			echo "handler-path: $o: does not compile with CONFIG_TRACE_BRANCH_PROFILING: $(grep -m1 'error' "$tmp/hp.out")" >>"$findings"
-			continue
+		if grep -q 'ftrace_likely_update' "$tmp/hp.fn"; then
+			echo "handler-path: $o: $fn calls ftrace_likely_update() with CONFIG_TRACE_BRANCH_PROFILING" >>"$findings"
 		fi
-		# Whole output files, not pipes into grep -q (pipefail).
-		objdump -dr --no-show-raw-insn "$tmp/hp.o" >"$tmp/hp.dis"
-		# The check must see the calls it looks for, where the object
-		# is not built without them.
-		grep -q 'DISABLE_BRANCH_PROFILING' <<<"$cmd" ||
-			grep -q 'ftrace_likely_update' "$tmp/hp.dis" ||
-			echo "handler-path: $o: no branch profiler call anywhere in it: the check does not work" >>"$findings"
-		for fn in $fns; do
-			awk -v f="<$fn>:" '$2 == f { on = 1; next } /^[0-9a-f]+ <.*>:$/ { on = 0 } on' \
-				"$tmp/hp.dis" >"$tmp/hp.fn"
-			if [[ ! -s $tmp/hp.fn ]]; then
-				echo "handler-path: $o: $fn: not in the object" >>"$findings"
-			elif grep -q 'ftrace_likely_update' "$tmp/hp.fn"; then
-				echo "handler-path: $o: $fn calls ftrace_likely_update() with CONFIG_TRACE_BRANCH_PROFILING" >>"$findings"
-			fi
-		done
+		# Direct calls and jumps to functions of this object: no
+		# relocation, a target with no offset.
+		while read -r callee; do
+			todo+=("${callee%%.*}")
+		done < <(sed -nE 's/.*\s(call|jmp)\s+[0-9a-f]+ <([^+>]+)>$/\2/p' "$tmp/hp.fn" | sort -u)
 	done
-else
-	echo "handler-path: ${SMP#$ROOT/}: not built: cannot check" >>"$findings"
-fi
+	unset seen
+done
 
 # ------------------------------------------------------------ kernel-doc
 log "lint: kernel-doc -none -Wall"
