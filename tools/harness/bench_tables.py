@@ -324,6 +324,12 @@ def mkl_target(t, where=UML):
                 [(sr[1]["table"], sr[1]["mkl"])]["hit_ratio"]["median"]
                 >= 0.999]
         worst.append(r["x_mkl"]["median"])
+        # The per-scenario ratios (median over repetitions): all, and
+        # where the minimal keyed lookup also hit every time.
+        sp_full = bench_common.spread([sr[1]["x_mkl"]["median"]
+                                       for sr in full])
+        sp_both = bench_common.spread([sr[1]["x_mkl"]["median"]
+                                       for sr in both])
         parts.append(
             "%s: worst %sx (%s, N=%d, H=%d, %s: library %s vs minimal "
             "keyed %s %s (its hit ratio %s%%) vs array read %s; "
@@ -333,14 +339,11 @@ def mkl_target(t, where=UML):
              fmt(m["ns"]["median"], 2), fmt(100 * m["hit_ratio"]["median"]),
              fmt(ref["ns"]["median"], 2) if ref else "-",
              fmt(r["x_mkl"]["min"], 2), fmt(r["x_mkl"]["max"], 2),
-             len(full),
-             fmt(bench_common.spread([sr[1]["x_mkl"]["median"]
-                                      for sr in full])["median"], 2),
+             len(full), fmt(sp_full["median"], 2),
              "; where the minimal keyed lookup also hit 100%%: %d, worst "
              "%sx, median %sx" %
-             (len(both), fmt(max(sr[1]["x_mkl"]["median"] for sr in both), 2),
-              fmt(bench_common.spread([sr[1]["x_mkl"]["median"]
-                                       for sr in both])["median"], 2))
+             (sp_both["n"], fmt(sp_both["max"], 2),
+              fmt(sp_both["median"], 2))
              if both else "; the minimal keyed lookup never hit 100%"))
     if missing:
         return ("NOT MEASURED", "%s: no 100%%-hit scenario with a minimal "
