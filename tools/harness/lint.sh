@@ -488,6 +488,8 @@ for hp in "${handler_path[@]}"; do
 	fi
 	# Whole output files, not pipes into grep -q (pipefail).
 	objdump -dr --no-show-raw-insn "$tmp/hp.o" >"$tmp/hp.dis"
+	# The functions it defines, for the callees below.
+	sed -nE 's/^[0-9a-f]+ <([^>]+)>:$/\1/p' "$tmp/hp.dis" >"$tmp/hp.defs"
 	# The check must see the calls it looks for, where the object is not
 	# built without them.
 	grep -q 'DISABLE_BRANCH_PROFILING' <<<"$cmd" ||
@@ -512,11 +514,15 @@ for hp in "${handler_path[@]}"; do
 		if grep -q 'ftrace_likely_update' "$tmp/hp.fn"; then
 			echo "handler-path: $o: $fn calls ftrace_likely_update() with CONFIG_TRACE_BRANCH_PROFILING" >>"$findings"
 		fi
-		# Direct calls and jumps to functions of this object: no
-		# relocation, a target with no offset.
+		# Direct calls and jumps to functions of this object: to a
+		# local one, no relocation and a target with no offset; to a
+		# global one (get_kprobe()), a PLT32 relocation against a
+		# function that the object defines.
 		while read -r callee; do
 			todo+=("${callee%%.*}")
-		done < <(sed -nE 's/.*\s(call|jmp)\s+[0-9a-f]+ <([^+>]+)>$/\2/p' "$tmp/hp.fn" | sort -u)
+		done < <({ sed -nE 's/.*\s(call|jmp)\s+[0-9a-f]+ <([^+>]+)>$/\2/p' "$tmp/hp.fn"
+			sed -nE 's/.*\sR_X86_64_PLT32\s+([^+-]+)-0x4$/\1/p' "$tmp/hp.fn" |
+				grep -xF -f "$tmp/hp.defs" || true; } | sort -u)
 	done
 	unset seen
 done
