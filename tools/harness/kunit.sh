@@ -263,8 +263,12 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	# upstream's kprobes_test also runs with a cache (in the main boot,
 	# auto mode has none for its few probes).
 	bad_values='64x4junk 3x4 x4 64x auto:8x4 auto:64x autox'
+	# retbleed=unret,force: QEMU's CPU (AMD) needs no mitigation, and
+	# this has every return go through retbleed_return_thunk, as on AMD
+	# Zen 1 and 2, so that kprobes_test runs its handlers through a
+	# return thunk and checks that the thunk in use cannot be probed.
 	extra_boot bad-param tcg 0 'kprobes_test' kprobe_cache=256x4 \
-		$(printf 'kprobe_cache=%s ' $bad_values)
+		$(printf 'kprobe_cache=%s ' $bad_values) retbleed=unret,force
 	for v in $bad_values; do
 		grep -aqE "kprobe_cache=$v: expected auto, auto:<sets>x<ways>, 0 or <sets>x<ways>.*; ignored" \
 			"$bdir/test-bad-param.log" || {
@@ -275,6 +279,11 @@ if [[ $target == kunit-smp && -z ${KUNIT_FILTER:-} ]] &&
 	done
 	grep -aq 'lookup cache set: 256x4, 16720 bytes per CPU' "$bdir/test-bad-param.log" || {
 		log "$target: FAIL: bad-param: the bad values changed the cache of kprobe_cache=256x4"
+		status=fail
+		apply_counts
+	}
+	grep -aq 'active return thunk: retbleed_return_thunk' "$bdir/test-bad-param.log" || {
+		log "$target: FAIL: bad-param: retbleed=unret,force did not make retbleed_return_thunk the return thunk"
 		status=fail
 		apply_counts
 	}
