@@ -197,6 +197,12 @@ extra_boot() {
 		log "$target: FAIL: $name: every case must run and pass: $res"
 		status=fail
 	fi
+	# As in the main boot: the stress and the SMP cases need the 4 CPUs.
+	if [[ $arch != um ]] &&
+	   ! grep -aqE 'smp: Brought up [0-9]+ nodes?, 4 CPUs' "$bdir/test.log"; then
+		log "$target: FAIL: $name: the guest did not bring up its 4 CPUs: $(grep -aoE 'smp: Brought up.*' "$bdir/test.log" | head -1 || echo 'no "smp: Brought up" line')"
+		status=fail
+	fi
 	extra_p=$((extra_p + p2)) extra_f=$((extra_f + f2)) extra_s=$((extra_s + s2))
 	extra_c=$((extra_c + c2)) extra_e=$((extra_e + e2))
 	apply_counts
