@@ -105,15 +105,16 @@ static void mac_remove_free(struct module *mod)
 	kfree(mod);
 }
 
+/* vfree() takes a const pointer: a cast to kunit_action_t would fail CFI. */
+KUNIT_DEFINE_ACTION_WRAPPER(mac_vfree, vfree, const void *);
+
 /* An address range no real module has: a vmalloc area, never touched. */
 static char *mac_area(struct kunit *test, unsigned int pages)
 {
 	char *p = vmalloc(pages * PAGE_SIZE);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, (kunit_action_t *)vfree,
-						  p));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, mac_vfree, p));
 	return p;
 }
 
