@@ -10,7 +10,7 @@ H := tools/harness
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 ftracetest modcache litmus lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 kunit-kmsan ftracetest modcache litmus lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
@@ -30,6 +30,8 @@ help:
 	@echo '  make kunit-riscv   KUnit on riscv64 QEMU -smp 4, lockdep, cross-built (riscv.kunitconfig;'
 	@echo '                    installs gcc-riscv64-linux-gnu, qemu-system-misc)'
 	@echo '  make kunit-i386    KUnit on i386 QEMU -smp 4, lockdep: the 32-bit build (i386.kunitconfig)'
+	@echo '  make kunit-kmsan   KUnit on x86_64 QEMU -smp 4, KMSAN, built with Clang 19'
+	@echo '                    (kmsan.kunitconfig; installs clang-19, lld-19, llvm-19; not in make check)'
 	@echo '  make ftracetest    upstream ftracetest kprobe/ + dynevent/ in x86_64 QEMU -smp 4, two boots:'
 	@echo '                    kprobes cache on and kprobe_cache=0 (tools/harness/ftrace-x86.config)'
 	@echo '  make modcache      module reload test of the module address cache: the kunit-smp and'
@@ -51,7 +53,7 @@ deps:
 tree:
 	@bash $(H)/mktree.sh
 
-kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386: tree
+kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 kunit-kmsan: tree
 	@bash $(H)/kunit.sh $@
 
 ftracetest: tree

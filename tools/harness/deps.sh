@@ -4,7 +4,7 @@
 # Make sure the host tools a target needs are installed.
 #
 #   deps.sh GROUP...     GROUP: source build qemu initramfs lint userspace bench
-#                        cross-arm64 qemu-arm64 cross-riscv qemu-riscv
+#                        cross-arm64 qemu-arm64 cross-riscv qemu-riscv clang
 #                        (or all: the x86 ones)
 #
 # On Debian/Ubuntu missing packages are installed with apt-get (after one
@@ -33,6 +33,8 @@ declare -A PKGS=(
 	# config boots with
 	[cross-riscv]="gcc-riscv64-linux-gnu"
 	[qemu-riscv]="qemu-system-misc qemu-system-data"
+	# make kunit-kmsan: KMSAN needs Clang (Debian 12 has 19)
+	[clang]="clang-19 lld-19 llvm-19"
 )
 # A file that proves each package is really there (cheap check that also
 # works on non-Debian hosts where dpkg is absent).
@@ -53,6 +55,7 @@ declare -A PROBE=(
 	[gcc-riscv64-linux-gnu]=riscv64-linux-gnu-gcc
 	[qemu-system-misc]=qemu-system-riscv64
 	[qemu-system-data]=/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin
+	[clang-19]=clang-19 [lld-19]=ld.lld-19 [llvm-19]=llvm-ar-19
 	[python3-ply]=/usr/lib/python3/dist-packages/ply [python3-git]=/usr/lib/python3/dist-packages/git
 )
 

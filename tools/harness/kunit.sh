@@ -5,6 +5,7 @@
 #                             | kunit-arm64 | kunit-arm64-kcsan (arm64 QEMU)
 #                             | kunit-riscv (riscv64 QEMU), cross-built
 #                             | kunit-i386 (i386 QEMU)
+#                             | kunit-kmsan (x86_64 QEMU, built with Clang)
 #
 # Runs kunit.py inside build/linux with the committed kunitconfigs, keeps the
 # logs (build/logs/TARGET.log = kunit.py stdout, <build_dir>/test.log = raw
@@ -21,13 +22,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-kcsan|kunit-riscv|kunit-i386}
+target=${1:?usage: kunit.sh kunit|kunit-smp|kunit-kcsan|kunit-arm64|kunit-arm64-kcsan|kunit-riscv|kunit-i386|kunit-kmsan}
 # cross: CROSS_COMPILE prefix; qemu_extra: QEMU arguments after -smp 4
 # (kunit.py's arm64 config passes -cpu max; a later -cpu wins: the
 # implementation-defined pointer authentication is much cheaper to emulate
 # than QARMA. i386 boots qboot, as kunit.py's x86_64 config does: see the
-# check of the 4 CPUs below).
-cross= qemu_extra=
+# check of the 4 CPUs below). llvm: the LLVM= suffix of a Clang build.
+cross= qemu_extra= llvm=
 case $target in
 kunit)       arch=um;     cfg=um;    timeout=600 ;;
 kunit-smp)   arch=x86_64; cfg=smp;   timeout=900 ;;
@@ -39,6 +40,7 @@ kunit-arm64-kcsan) arch=arm64; cfg=arm64-kcsan; timeout=2400
 kunit-riscv) arch=riscv;  cfg=riscv; timeout=2400 cross=riscv64-linux-gnu- ;;
 kunit-i386)  arch=i386;   cfg=i386;  timeout=900
 	     qemu_extra=" -bios qboot.rom" ;;
+kunit-kmsan) arch=x86_64; cfg=kmsan; timeout=900 llvm=-19 ;;
 *) die "unknown KUnit target '$target'" ;;
 esac
 case $arch in
@@ -52,6 +54,7 @@ kunitconfig_args "$cfg" "${KUNITCONFIG:-}"
 logf=$BUILD/logs/$target.log
 
 deps build
+[[ -z $llvm ]] || deps clang
 case $arch in
 um) ;;
 arm64) deps cross-arm64 qemu-arm64; qemu_tcg_path ;;
@@ -64,9 +67,15 @@ need_tree
 mkdir -p "$BUILD/logs" "$BUILD/results" "$bdir"
 rm -f "$BUILD/results/$target.counts" "$bdir/test.log"
 
+if [[ -n $llvm ]]; then
+	cc="ccache clang$llvm"
+else
+	cc="ccache ${cross}gcc"
+fi
 args=(run --arch="$arch" --build_dir="$bdir" "${KC_ARGS[@]}"
-      --jobs="$JOBS" --timeout="$timeout" --make_options="CC=ccache ${cross}gcc"
+      --jobs="$JOBS" --timeout="$timeout" --make_options="CC=$cc"
       --json="$BUILD/results/$target.json")
+[[ -z $llvm ]] || args+=(--make_options="LLVM=$llvm")
 [[ -z $cross ]] || args+=(--cross_compile="$cross")
 # Four CPUs on every target: -smp 4 for QEMU, ncpus=4 for UML.
 if [[ $arch == um ]]; then
@@ -131,6 +140,13 @@ fi
 status=ok
 if [[ $rc -ne 0 ]]; then
 	log "$target: FAIL: kunit.py exited with $rc"
+	status=fail
+fi
+# The Clang build fails on any compiler warning that kunit.py printed
+# (ccache replays a cached object's warnings). The GCC builds' warnings
+# are lint's: sparse and W=1 on the files that the series changes.
+if [[ -n $llvm ]] && grep -aqE '^[^ ]+:[0-9]+:[0-9]+: warning:' "$logf"; then
+	log "$target: FAIL: Clang warnings: $(grep -aoE '^[^ ]+:[0-9]+:[0-9]+: warning:.*' "$logf" | sort -u | sed "s|$LINUX/||" | head -5 | tr '\n' ' ')"
 	status=fail
 fi
 if ! grep -aqE 'Ran [0-9]+ tests:' "$logf"; then

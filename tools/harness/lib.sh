@@ -29,7 +29,7 @@ kunitconfig_args() {
 	[[ -f $f ]] || die "kunitconfig $f does not exist"
 	KC_ARGS=(--kunitconfig="$(realpath "$f")")
 	case $1 in
-	smp|kcsan|i386|arm64|riscv)
+	smp|kcsan|i386|arm64|riscv|kmsan)
 		KC_ARGS+=(--kunitconfig="$HARNESS_DIR/small.kunitconfig") ;;
 	esac
 }
