@@ -9,6 +9,8 @@ H := tools/harness
 
 # Optional: KUNIT_FILTER='glob' (kunit.py filter_glob) for the KUnit targets.
 export KUNIT_FILTER
+# Optional: KUNIT_TIMEOUT=seconds, kunit.py's timeout for the guest.
+export KUNIT_TIMEOUT
 
 .PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 kunit-kmsan ftracetest modcache litmus lint series bisect-check check bench deps clean distclean
 
