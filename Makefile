@@ -12,14 +12,14 @@ export KUNIT_FILTER
 # Optional: KUNIT_TIMEOUT=seconds, kunit.py's timeout for the guest.
 export KUNIT_TIMEOUT
 
-.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 kunit-kmsan ftracetest modcache litmus lint series bisect-check check bench deps clean distclean
+.PHONY: help tree kunit kunit-smp kunit-kcsan kunit-arm64 kunit-arm64-kcsan kunit-riscv kunit-i386 kunit-kmsan ftracetest modcache litmus entry-audit lint series bisect-check check bench deps clean distclean
 
 help:
 	@echo 'Targets (all output under build/):'
 	@echo '  make check         tree, kunit, kunit-smp, ftracetest, kunit-kcsan, modcache, kunit-arm64,'
-	@echo '                    kunit-riscv, kunit-i386, litmus, lint, bisect-check, userspace tests; last'
-	@echo '                    line: "N passed, N failed, N skipped" (KUnit + ftracetest cases + modcache'
-	@echo '                    checks + herd7 runs)'
+	@echo '                    kunit-riscv, kunit-i386, entry-audit, litmus, lint, bisect-check, userspace'
+	@echo '                    tests; last line: "N passed, N failed, N skipped" (KUnit + ftracetest'
+	@echo '                    cases + modcache checks + herd7 runs)'
 	@echo '  make bench         run the benchmark (tools/harness/bench.sh)'
 	@echo '  make tree          build/linux = Debian linux-source-7.3 + patches/series (git repo, tag base)'
 	@echo '  make kunit         KUnit on UML, 4 CPUs              (tools/harness/um.kunitconfig)'
@@ -42,6 +42,9 @@ help:
 	@echo '  make litmus        herd7 on the litmus tests of Documentation/litmus-tests/pcpu-lookup-cache/,'
 	@echo '                    each also without each of its barriers (tools/harness/litmus.sh; fetches'
 	@echo '                    Debian sid'"'"'s herdtools7 into build/tools/herd/ if no herd7 is on PATH)'
+	@echo '  make entry-audit   the x86 KUnit kernels'"'"' vmlinux: no direct call from the int3 path to a'
+	@echo '                    function that kprobes accepts, except those listed with a reason in'
+	@echo '                    tools/harness/entry-audit-allow.txt (tools/harness/entry-audit.py)'
 	@echo '  make lint          checkpatch --strict, sparse + W=1, kernel-doc, coccinelle'
 	@echo '  make series        export the series with cover letter to build/series/'
 	@echo '  make bisect-check  build + UML KUnit at every commit of the series'
@@ -66,6 +69,9 @@ modcache: tree
 
 litmus: tree
 	@bash $(H)/litmus.sh
+
+entry-audit:
+	@bash $(H)/entry-audit.sh
 
 lint: tree
 	@bash $(H)/lint.sh

@@ -50,6 +50,8 @@ stage modcache bash "$HARNESS_DIR/modcache.sh"
 stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
 stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
 stage kunit-i386 bash "$HARNESS_DIR/kunit.sh" kunit-i386
+# Reads the x86 kernels of the three stages above.
+stage entry-audit bash "$HARNESS_DIR/entry-audit.sh"
 # After the KUnit stages: lint compiles single objects in their build dirs.
 stage lint bash "$HARNESS_DIR/lint.sh"
 stage bisect-check bash "$HARNESS_DIR/bisect-check.sh"
