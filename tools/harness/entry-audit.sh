@@ -7,15 +7,15 @@
 # exception's path calls, directly, a function that kprobes would accept
 # and that tools/harness/entry-audit-allow.txt does not list with a reason
 # (entry-audit.py says why and how). Needs those kernels: make check builds
-# them in its earlier stages. Takes seconds per kernel.
+# them in its earlier stages. About 10 s per kernel.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 deps build
 rc=0
-# Self-test: with functions that three upstream fixes of the series refuse
-# taken for probeable ones, the audit of kunit-smp's kernel must fail, and
-# name them.
+# Self-test: with two functions that upstream fixes of the series refuse
+# (0000k's trace_rcu_watching(), 0000f's rcu_is_watching()) taken for
+# probeable ones, the audit of kunit-smp's kernel must fail, and name them.
 d=$BUILD/kunit-smp
 if [[ -f $d/vmlinux ]]; then
 	lock kunit-smp -s
