@@ -20,6 +20,9 @@ caller as extended regexes that must match whole names, and a reason); any
 other edge is printed with a call path, and the exit status is 1. So it is
 if the walk was cut at its depth.
 
+A suffixed copy (foo.part.0) counts as refused if foo is, as
+within_kprobe_blacklist() decides at run time.
+
 Not seen: calls through pointers; a static call's target at run time (the
 audit follows the one in the image); the replacement code of alternatives.
 Addresses, not names, identify functions: a kernel has several static
@@ -115,11 +118,21 @@ def main():
     pretend = set(filter(None, os.environ.get(
         'ENTRY_AUDIT_PRETEND_PROBEABLE', '').split(',')))
 
+    def refused_at(addr, name):
+        return (addr in blacklist or name.startswith('__SCT__') or
+                any(s <= addr < e for s, e in ranges))
+
     def refused(addr, name):
         if name in pretend:
             return False
-        return (addr in blacklist or name.startswith('__SCT__') or
-                any(s <= addr < e for s, e in ranges))
+        if refused_at(addr, name):
+            return True
+        # As within_kprobe_blacklist(): a compiler's suffixed copy
+        # (foo.part.0, foo.constprop.0) is refused if the function that
+        # kallsyms finds under the name without the suffix is.
+        base = name.split('.', 1)[0]
+        return (base != name and base in syms and base not in pretend and
+                refused_at(syms[base], base))
 
     calls_of = {}
 

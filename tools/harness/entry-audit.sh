@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make entry-audit: read the x86 kernels that the KUnit targets built
-# (kunit-smp: GCC with KASAN, KCOV and lockdep; kunit-kcsan; kunit-i386;
-# and kunit-kmsan, Clang with KMSAN, if it was built) and fail if the int3
-# exception's path calls, directly, a function that kprobes would accept
+# make entry-audit: read the kernels that the KUnit targets built
+# (kunit-smp: GCC with KASAN, KCOV, lockdep and kgdb's low-level trap;
+# kunit-kcsan; kunit-i386; kunit-kmsan, Clang with KMSAN, if it was built;
+# kunit-arm64, GCC with software tag-based KASAN and lockdep) and fail if
+# the int3 exception's path (arm64: the BRK's, from el1_brk64()) calls,
+# directly, a function that kprobes would accept
 # and that tools/harness/entry-audit-allow.txt does not list with a reason
 # (entry-audit.py says why and how). Needs those kernels: make check builds
 # them in its earlier stages. About 10 s per kernel.
@@ -34,7 +36,7 @@ if [[ -f $d/vmlinux ]]; then
 		rc=1
 	fi
 fi
-for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan; do
+for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan kunit-arm64; do
 	d=$BUILD/$b
 	if [[ ! -f $d/vmlinux || ! -f $d/System.map ]]; then
 		[[ $b == kunit-kmsan ]] && continue
@@ -42,8 +44,14 @@ for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan; do
 		rc=1
 		continue
 	fi
+	# arm64: the BRK exception taken at EL1, kprobes' and the others.
+	root=exc_int3
+	if [[ $b == kunit-arm64 ]]; then
+		root=el1_brk64
+		deps cross-arm64
+	fi
 	lock "kunit-${b#kunit-}" -s
 	python3 "$HARNESS_DIR/entry-audit.py" "$d/vmlinux" "$d/System.map" \
-		"$HARNESS_DIR/entry-audit-allow.txt" 10 exc_int3 || rc=1
+		"$HARNESS_DIR/entry-audit-allow.txt" 10 $root || rc=1
 done
 exit $rc
