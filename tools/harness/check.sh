@@ -50,7 +50,8 @@ stage modcache bash "$HARNESS_DIR/modcache.sh"
 stage kunit-arm64 bash "$HARNESS_DIR/kunit.sh" kunit-arm64
 stage kunit-riscv bash "$HARNESS_DIR/kunit.sh" kunit-riscv
 stage kunit-i386 bash "$HARNESS_DIR/kunit.sh" kunit-i386
-# Reads the kernels of kunit-smp, kunit-kcsan, kunit-arm64 and kunit-i386 above.
+# Reads the kernels of kunit-smp, kunit-kcsan, kunit-arm64, kunit-riscv and
+# kunit-i386 above.
 stage entry-audit bash "$HARNESS_DIR/entry-audit.sh"
 # After the KUnit stages: lint compiles single objects in their build dirs.
 stage lint bash "$HARNESS_DIR/lint.sh"

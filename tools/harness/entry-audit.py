@@ -9,11 +9,12 @@ checked from the source alone, because the compiler decides which static
 inline functions get an out-of-line copy (GCC does not inline instrumented
 code into noinstr code; Clang's inlining differs again).
 
-So read the built vmlinux: from the root functions (exc_int3), follow every
-direct call and jump, conditional ones included, through every function
-that kprobes refuses (the _kprobe_blacklist section; the noinstr, kprobes,
-entry and irqentry text; the static call trampolines, __SCT__*, refused by
-name, which are followed to the target that the image holds). Each call
+So read the built vmlinux: from the root functions (exc_int3; arm64:
+el1_brk64; riscv: do_trap_break), follow every direct call and jump,
+conditional ones included, through every function that kprobes refuses
+(the _kprobe_blacklist section; the noinstr, kprobes, entry and irqentry
+text; the static call trampolines, __SCT__*, refused by name, which are
+followed to the target that the image holds). Each call
 from such a function to one that kprobes would accept is an edge "caller
 -> callee". Every edge must match a line of the allow list (callee and
 caller as extended regexes that must match whole names, and a reason); any
@@ -59,6 +60,13 @@ def main():
     elif machine in (0x3e, 0x03):  # EM_X86_64, EM_386
         objdump, nm = 'objdump', 'nm'
         call_re = r'\s(?:call|jmp|j[a-z]{1,3})\s+([0-9a-f]+) <([^>]+)>'
+    elif machine == 0xf3:  # EM_RISCV
+        # jal and j (and their compressed forms), the conditional branches;
+        # auipc with jalr or jr (call, tail), whose target objdump prints
+        # after a '#'.
+        objdump, nm = 'riscv64-linux-gnu-objdump', 'riscv64-linux-gnu-nm'
+        call_re = (r'\s(?:(?:jal|j|b[a-z]{2,4})\s+(?:[^<#\n]*,)?|'
+                   r'(?:jalr|jr)\s[^#\n]*#\s)([0-9a-f]+) <([^>]+)>')
     else:
         sys.exit('entry-audit: %s: ELF machine %#x is not supported' %
                  (vml, machine))

@@ -4,8 +4,9 @@
 # make entry-audit: read the kernels that the KUnit targets built
 # (kunit-smp: GCC with KASAN, KCOV, lockdep and kgdb's low-level trap;
 # kunit-kcsan; kunit-i386; kunit-kmsan, Clang with KMSAN, if it was built;
-# kunit-arm64, GCC with software tag-based KASAN and lockdep) and fail if
-# the int3 exception's path (arm64: the BRK's, from el1_brk64()) calls,
+# kunit-arm64, GCC with software tag-based KASAN and lockdep; kunit-riscv,
+# GCC with lockdep) and fail if the int3 exception's path (arm64: the
+# BRK's, from el1_brk64(); riscv: the ebreak's, from do_trap_break()) calls,
 # directly, a function that kprobes would accept
 # and that tools/harness/entry-audit-allow.txt does not list with a reason
 # (entry-audit.py says why and how). Needs those kernels: make check builds
@@ -36,7 +37,7 @@ if [[ -f $d/vmlinux ]]; then
 		rc=1
 	fi
 fi
-for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan kunit-arm64; do
+for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan kunit-arm64 kunit-riscv; do
 	d=$BUILD/$b
 	if [[ ! -f $d/vmlinux || ! -f $d/System.map ]]; then
 		[[ $b == kunit-kmsan ]] && continue
@@ -44,11 +45,15 @@ for b in kunit-smp kunit-kcsan kunit-i386 kunit-kmsan kunit-arm64; do
 		rc=1
 		continue
 	fi
-	# arm64: the BRK exception taken at EL1, kprobes' and the others.
+	# arm64: the BRK exception taken at EL1, kprobes' and the others;
+	# riscv: the breakpoint exception, kernel and user mode.
 	root=exc_int3
 	if [[ $b == kunit-arm64 ]]; then
 		root=el1_brk64
 		deps cross-arm64
+	elif [[ $b == kunit-riscv ]]; then
+		root=do_trap_break
+		deps cross-riscv
 	fi
 	lock "kunit-${b#kunit-}" -s
 	python3 "$HARNESS_DIR/entry-audit.py" "$d/vmlinux" "$d/System.map" \
