@@ -34,8 +34,8 @@
 #   UNSUPPORTED, UNTESTED, UNRESOLVED, XFAIL -> skipped.
 #
 # Environment:
-#   FTRACETEST_KARGS      kernel arguments of both boots
-#                         (default: kprobe_cache=256x4)
+#   FTRACETEST_KARGS      kernel arguments of both boots, after
+#                         trace_clock=counter (default: kprobe_cache=256x4)
 #   FTRACETEST_OFF_KARGS  what the second boot adds (default: kprobe_cache=0)
 #   FTRACETEST_DIRS       test directories, relative to the ftrace selftests
 #                         (default: 'test.d/kprobe test.d/dynevent')
@@ -48,7 +48,18 @@ set -euo pipefail
 name=ftracetest
 bdir=$BUILD/ftrace-x86
 cpio=$bdir/ftracetest.cpio
-kargs_on=${FTRACETEST_KARGS-kprobe_cache=256x4}
+# trace_clock=counter in both boots: the guest cannot calibrate its TSC
+# ("Marking TSC unstable due to could not calculate TSC khz"), runs on
+# refined-jiffies, and the default trace clock then falls back to
+# "global", which advances in steps of a jiffy (4 ms). Events that two CPUs
+# record in the same jiffy are merged in CPU order, not in the order they
+# were recorded. dynevent/fprobe_entry_arg.tc reads the line after the
+# first vfs_open() entry as that call's return, and failed in two boots
+# in a row with another call's line there: bash's return from opening
+# 'trace', recorded just before on another CPU, can get the same stamp
+# and be printed second. The counter clock orders every event by when it
+# was recorded; no case here reads the stamps.
+kargs_on="trace_clock=counter ${FTRACETEST_KARGS-kprobe_cache=256x4}"
 kargs_off="$kargs_on ${FTRACETEST_OFF_KARGS-kprobe_cache=0}"
 dirs=${FTRACETEST_DIRS:-test.d/kprobe test.d/dynevent}
 export QEMU_SMP=${QEMU_SMP:-4} QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
